@@ -1,0 +1,87 @@
+"""Derivatives as return values: ``grad``, ``jacobian`` and ``hessian`` touch no ``.grad``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .backward import backpropagate
+from .value import Value
+
+__all__ = ["grad", "hessian", "jacobian"]
+
+
+def _check_values(values: Sequence[Value], what: str) -> list[Value]:
+    values = list(values)
+    for position, value in enumerate(values):
+        if not isinstance(value, Value):
+            raise TypeError(
+                f"{what}[{position}] must be a Value, got {type(value).__name__}: {value!r}"
+            )
+    return values
+
+
+def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) -> list[Any]:
+    """∂output/∂input for each input, in order, without touching any ``.grad``.
+
+    Args:
+        output: the Value to differentiate.
+        inputs: the Values to differentiate with respect to (leaves or interior nodes).
+        create_graph: return Values whose own graphs record how the derivatives were
+            computed, so that they can be differentiated again.
+
+    Returns:
+        A list of floats, or of Values with ``create_graph=True``. An input that ``output``
+        does not depend on gets 0.0 (``Value(0.0)`` with ``create_graph``).
+
+    Example:
+        >>> x = Value(2.0)
+        >>> y = x**3
+        >>> (dy,) = grad(y, [x], create_graph=True)
+        >>> (d2y,) = grad(dy, [x], create_graph=True)
+        >>> (d3y,) = grad(d2y, [x])
+        >>> dy.data, d2y.data, d3y
+        (12.0, 12.0, 6.0)
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"grad: output must be a Value, got {type(output).__name__}: {output!r}")
+    inputs = _check_values(inputs, "grad: inputs")
+    order = backpropagate(output, 1.0, create_graph=create_graph)
+    results = [_read(value, create_graph) for value in inputs]
+    # Gradients that are Values would keep their graphs alive (and form reference cycles
+    # back into this graph) if left in the scratch slots.
+    for node in order:
+        node._g = 0.0
+    return results
+
+
+def _read(value: Value, create_graph: bool) -> Any:
+    g = value._g
+    if create_graph:
+        return g if isinstance(g, Value) else Value(g)
+    return g
+
+
+def jacobian(outputs: Sequence[Value], inputs: Sequence[Value]) -> list[list[float]]:
+    """The matrix ∂outputs[i]/∂inputs[j]: one row per output.
+
+    Example:
+        >>> x, y = Value(2.0), Value(3.0)
+        >>> jacobian([x * y, x + y], [x, y])
+        [[3.0, 2.0], [1.0, 1.0]]
+    """
+    outputs = _check_values(outputs, "jacobian: outputs")
+    return [grad(output, inputs) for output in outputs]
+
+
+def hessian(output: Value, inputs: Sequence[Value]) -> list[list[float]]:
+    """The matrix of second derivatives ∂²output/∂inputs[i]∂inputs[j].
+
+    Example:
+        >>> x, y = Value(2.0), Value(3.0)
+        >>> hessian(x * x * y, [x, y])
+        [[6.0, 4.0], [4.0, 0.0]]
+    """
+    inputs = _check_values(inputs, "hessian: inputs")
+    first = grad(output, inputs, create_graph=True)
+    return [grad(derivative, inputs) for derivative in first]

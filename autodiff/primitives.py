@@ -1,0 +1,235 @@
+"""The primitive operations: each one's forward value and local derivative, side by side.
+
+Every primitive is declared once, here. A local-derivative rule is a pure function of the
+operands and the output that returns one partial derivative per operand. The same rule runs
+on floats (ordinary backward passes) and on :class:`~autodiff.Value` objects (when
+``create_graph=True`` asks for derivatives that can be differentiated again), so rules use
+only arithmetic and the dispatching helpers below.
+
+Composite operations (subtraction, division, negation) are not primitives: ``Value`` builds
+them from these, as in micrograd.
+
+Example:
+    >>> from autodiff.primitives import PRIMITIVES
+    >>> tanh = PRIMITIVES["tanh"]
+    >>> tanh.forward(0.0), tanh.local_grads(0.0, 0.0)
+    (0.0, (1.0,))
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+__all__ = ["PRIMITIVES", "Primitive", "power"]
+
+
+@dataclass(frozen=True, slots=True)
+class Primitive:
+    """One differentiable operation.
+
+    Attributes:
+        name: what ``Value.op`` shows (``"+"``, ``"tanh"``, ...).
+        arity: how many operands it takes.
+        forward: floats in, float out; raises ``ValueError``/``OverflowError`` naming the op
+            when the operands are outside its domain.
+        local_grads: ``(*operands, out) -> tuple`` of partials ∂out/∂operand, one per operand.
+        exponent: the constant exponent of ``x ** n`` (``None`` for every other primitive).
+    """
+
+    name: str
+    arity: int
+    forward: Callable[..., float]
+    local_grads: Callable[..., tuple[Any, ...]]
+    exponent: float | None = None
+
+
+# Rules receive floats or Values. These helpers pick math's function for a float and the
+# Value method otherwise, so that one rule serves both first and higher-order derivatives.
+def _cos(x: Any) -> Any:
+    return math.cos(x) if type(x) is float else x.cos()
+
+
+def _sin(x: Any) -> Any:
+    return math.sin(x) if type(x) is float else x.sin()
+
+
+def _log(x: Any) -> Any:
+    return math.log(x) if type(x) is float else x.log()
+
+
+def _number(x: Any) -> float:
+    """The float behind an operand (branch points look at values, never at graphs)."""
+    return x if type(x) is float else x.data
+
+
+def _domain_error(op: str, condition: str, x: float) -> ValueError:
+    return ValueError(f"{op}: {condition}, got {x!r}")
+
+
+# --- addition and multiplication -------------------------------------------------------
+def _finite(op: str, result: float, x: float, y: float) -> float:
+    # Float + and * overflow to inf without raising, and inf later turns into nan.
+    if -math.inf < result < math.inf:
+        return result
+    raise OverflowError(f"{op}: {x!r} {op} {y!r} overflows a float")
+
+
+def _add(x: float, y: float) -> float:
+    return _finite("+", x + y, x, y)
+
+
+def _add_grads(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
+    return (1.0, 1.0)
+
+
+def _mul(x: float, y: float) -> float:
+    return _finite("*", x * y, x, y)
+
+
+def _mul_grads(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
+    return (y, x)
+
+
+# --- powers ----------------------------------------------------------------------------
+def _check_power(x: float, n: float) -> None:
+    if x == 0.0 and n < 0:
+        raise ValueError(f"**: 0.0 cannot be raised to the negative power {n!r}")
+    if x < 0.0 and not float(n).is_integer():
+        raise ValueError(f"**: negative base {x!r} cannot be raised to the non-integer power {n!r}")
+
+
+@lru_cache(maxsize=256)
+def power(n: float) -> Primitive:
+    """The primitive ``x ** n`` for a constant exponent ``n`` (one shared object per ``n``).
+
+    A constant exponent is part of the operation, not an operand: ``x ** 2`` has one child,
+    and no derivative with respect to the 2 is ever formed (it would need ``log(x)``, which
+    does not exist for negative ``x``).
+    """
+
+    def forward(x: float) -> float:
+        _check_power(x, n)
+        try:
+            return x**n
+        except OverflowError:
+            raise OverflowError(f"**: {x!r} ** {n!r} overflows a float") from None
+
+    def local_grads(x: Any, out: Any) -> tuple[Any]:
+        if n == 0:
+            return (0.0,)
+        return (n * x ** (n - 1),)
+
+    return Primitive("**", 1, forward, local_grads, exponent=n)
+
+
+def _pow(x: float, y: float) -> float:
+    # A Value exponent makes out depend on y through log(x): only a positive base has one.
+    if x <= 0.0:
+        raise _domain_error(
+            "**", "a Value exponent needs a positive base (use a number exponent)", x
+        )
+    try:
+        return x**y
+    except OverflowError:
+        raise OverflowError(f"**: {x!r} ** {y!r} overflows a float") from None
+
+
+def _pow_grads(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
+    return (y * x ** (y - 1.0), out * _log(x))
+
+
+# --- elementary functions --------------------------------------------------------------
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        raise OverflowError(f"exp: the result overflows a float for input {x!r}") from None
+
+
+def _exp_grads(x: Any, out: Any) -> tuple[Any]:
+    return (out,)
+
+
+def _log_forward(x: float) -> float:
+    if x <= 0.0:
+        raise _domain_error("log", "input must be > 0", x)
+    return math.log(x)
+
+
+def _log_grads(x: Any, out: Any) -> tuple[Any]:
+    return (1.0 / x,)
+
+
+def _sqrt(x: float) -> float:
+    if x < 0.0:
+        raise _domain_error("sqrt", "input must be >= 0", x)
+    return math.sqrt(x)
+
+
+def _sqrt_grads(x: Any, out: Any) -> tuple[Any]:
+    return (0.5 / out,)
+
+
+def _sin_grads(x: Any, out: Any) -> tuple[Any]:
+    return (_cos(x),)
+
+
+def _cos_grads(x: Any, out: Any) -> tuple[Any]:
+    return (-_sin(x),)
+
+
+# --- activations -----------------------------------------------------------------------
+def _tanh_grads(x: Any, out: Any) -> tuple[Any]:
+    return (1.0 - out * out,)
+
+
+def _sigmoid(x: float) -> float:
+    # A primitive of its own, not 1 / (1 + exp(-x)): that composition overflows in exp for
+    # x below about -709, while this form is finite and exact for every finite input.
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _sigmoid_grads(x: Any, out: Any) -> tuple[Any]:
+    return (out * (1.0 - out),)
+
+
+def _relu(x: float) -> float:
+    return x if x > 0.0 else 0.0
+
+
+def _relu_grads(x: Any, out: Any) -> tuple[Any]:
+    # Convention at the kink: relu'(0) = 0, as in PyTorch.
+    return (1.0 if _number(x) > 0.0 else 0.0,)
+
+
+def _abs_grads(x: Any, out: Any) -> tuple[Any]:
+    # Convention at the kink: abs'(0) = 0, as in PyTorch (the subgradient of least norm).
+    v = _number(x)
+    return (1.0 if v > 0.0 else -1.0 if v < 0.0 else 0.0,)
+
+
+PRIMITIVES: dict[str, Primitive] = {
+    p.name: p
+    for p in (
+        Primitive("+", 2, _add, _add_grads),
+        Primitive("*", 2, _mul, _mul_grads),
+        Primitive("**", 2, _pow, _pow_grads),
+        Primitive("exp", 1, _exp, _exp_grads),
+        Primitive("log", 1, _log_forward, _log_grads),
+        Primitive("sqrt", 1, _sqrt, _sqrt_grads),
+        Primitive("sin", 1, math.sin, _sin_grads),
+        Primitive("cos", 1, math.cos, _cos_grads),
+        Primitive("tanh", 1, math.tanh, _tanh_grads),
+        Primitive("sigmoid", 1, _sigmoid, _sigmoid_grads),
+        Primitive("relu", 1, _relu, _relu_grads),
+        Primitive("abs", 1, abs, _abs_grads),
+    )
+}
+"""Every primitive by name; ``PRIMITIVES["**"]`` is the power with a Value exponent."""

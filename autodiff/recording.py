@@ -1,0 +1,40 @@
+"""Whether operations record a graph: on by default, off inside :func:`no_grad`.
+
+The switch is a :class:`contextvars.ContextVar`, so ``no_grad`` in one thread or asyncio
+task never affects another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+__all__ = ["is_recording", "no_grad"]
+
+_RECORDING: ContextVar[bool] = ContextVar("autodiff_recording", default=True)
+
+is_recording = _RECORDING.get
+"""``is_recording() -> bool``: True unless called inside :func:`no_grad`."""
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Compute values without recording a graph: results are leaves with no children.
+
+    Optimizers update parameters under it, so that an update never becomes part of the
+    next step's graph.
+
+    Example:
+        >>> from autodiff import Value, no_grad
+        >>> x = Value(3.0)
+        >>> with no_grad():
+        ...     y = x * x
+        >>> y.data, y.op, y.children
+        (9.0, '', ())
+    """
+    token = _RECORDING.set(False)
+    try:
+        yield
+    finally:
+        _RECORDING.reset(token)
