@@ -1,0 +1,216 @@
+"""Draw the tutorials' pictures with the library itself.
+
+Usage:
+    python docs/make_course_figures.py            # every figure
+    python docs/make_course_figures.py not-cost   # only the named ones
+
+Each figure is computed with ``autodiff`` and ``nn`` (matplotlib only draws the numbers
+they produce) and written atomically to ``docs/figures/``. Everything is seeded, so a rerun
+draws the same pictures. The slow part is the heart network's long training run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from autodiff import Value, grad, hessian, no_grad
+
+FIGURES_DIR = Path(__file__).resolve().parent / "figures"
+
+# The NOT neuron of the course: a = tanh(w·x + b), trained on x = 0 → 1 and x = 1 → 0.
+NOT_DATA = ((0.0, 1.0), (1.0, 0.0))
+NOT_START = (1.3, -0.1)
+NOT_OFFERED = (-5.0, 5.0)
+NOT_LEARNING_RATE = 0.5
+NOT_STEPS = 100
+
+
+# --- shared helpers ------------------------------------------------------------------------
+def write_atomically(path: Path, save: Callable[[str], None]) -> None:
+    """Call ``save(temporary_path)`` next to ``path``, then move the result into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.close(handle)
+    try:
+        save(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def save_figure(figure: Any, name: str) -> None:
+    """Write a matplotlib figure to ``docs/figures/<name>.png`` without a timestamp."""
+    import matplotlib.pyplot as plt
+
+    def save(temporary: str) -> None:
+        figure.savefig(temporary, format="png", dpi=110, metadata={"Software": None})
+
+    write_atomically(FIGURES_DIR / f"{name}.png", save)
+    plt.close(figure)
+    print(f"wrote {FIGURES_DIR / name}.png")
+
+
+def pyplot() -> Any:
+    """matplotlib's pyplot on a file-only backend (imported late: it is an optional extra)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+# --- one neuron ------------------------------------------------------------------------------
+def tanh_neuron_curve(w: float, b: float, xs: Sequence[float]) -> list[float]:
+    """tanh(w·x + b) at each x, computed by the engine."""
+    with no_grad():
+        return [(Value(w) * x + b).tanh().data for x in xs]
+
+
+def figure_neuron_curves() -> None:
+    """How the weight and the bias change one tanh neuron's output."""
+    plt = pyplot()
+    figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
+    xs = linspace(-3.0, 3.0, 121)
+    for w in (0.5, 1.0, 3.0, -3.0):
+        left.plot(xs, tanh_neuron_curve(w, 0.0, xs), label=f"w = {w:g}")
+    for b in (-3.0, 0.0, 1.5, 3.0):
+        right.plot(xs, tanh_neuron_curve(3.0, b, xs), label=f"b = {b:g}")
+    left.set_title("b = 0: the weight sets slope and direction", fontsize=9)
+    right.set_title("w = 3: the bias shifts the step to x = −b/w", fontsize=9)
+    left.set_ylabel("a = tanh(w·x + b)")
+    for axes in (left, right):
+        axes.axhline(0.0, color="grey", lw=0.5)
+        axes.set_xlabel("x")
+        axes.legend(fontsize=8)
+    figure.tight_layout()
+    save_figure(figure, "neuron-curves")
+
+
+# --- the NOT neuron --------------------------------------------------------------------------
+def not_cost(w: Value, b: Value) -> Value:
+    """C(w, b) = ½ Σ_k (tanh(w·x_k + b) − y_k)² over the two NOT examples."""
+    per_example = [((w * x + b).tanh() - y) ** 2 for x, y in NOT_DATA]
+    return sum(per_example, Value(0.0)) / len(per_example)
+
+
+def not_cost_at(w: float, b: float) -> float:
+    with no_grad():
+        return not_cost(Value(w), Value(b)).data
+
+
+def descent_path(
+    start: tuple[float, float], learning_rate: float, steps: int
+) -> list[tuple[float, float]]:
+    """The points (w, b) visited by gradient descent on the NOT neuron's cost."""
+    w, b = Value(start[0]), Value(start[1])
+    path = [(w.data, b.data)]
+    for _ in range(steps):
+        dw, db = grad(not_cost(w, b), [w, b])
+        w.data -= learning_rate * dw
+        b.data -= learning_rate * db
+        path.append((w.data, b.data))
+    return path
+
+
+def cost_grid(ws: Sequence[float], bs: Sequence[float]) -> list[list[float]]:
+    """C(w, b) on a grid: one row per b, one column per w (matplotlib's contour layout)."""
+    return [[not_cost_at(w, b) for w in ws] for b in bs]
+
+
+def linspace(low: float, high: float, count: int) -> list[float]:
+    return [low + (high - low) * i / (count - 1) for i in range(count)]
+
+
+def draw_cost_contours(
+    axes: Any, ws: list[float], bs: list[float], *, mark_offered: bool = True
+) -> None:
+    """C's contours, the valley b = −w, and (if asked) the quiz's offered solution."""
+    levels = [0.003, 0.01, 0.03, 0.07, 0.15, 0.3, 0.42, 0.47, 0.49, 0.55, 0.7, 0.9, 1.1, 1.4, 1.7]
+    contours = axes.contour(ws, bs, cost_grid(ws, bs), levels=levels, cmap="viridis")
+    axes.clabel(contours, levels=[0.01, 0.07, 0.3, 0.47, 0.7, 1.1, 1.7], fontsize=7, fmt="%g")
+    axes.plot([ws[0], ws[-1]], [-ws[0], -ws[-1]], "k--", lw=0.8, label="b = −w")
+    if mark_offered:
+        axes.plot(*NOT_OFFERED, "k*", ms=10, label="offered w = −5, b = 5")
+    axes.set_aspect("equal")  # right angles only look right on equal axes
+    axes.set_xlim(ws[0], ws[-1])
+    axes.set_ylim(bs[0], bs[-1])
+    axes.set_xlabel("w")
+    axes.set_ylabel("b")
+
+
+def figure_not_cost() -> None:
+    """The NOT neuron's cost over (w, b) with the gradient-descent path from (1.3, −0.1)."""
+    plt = pyplot()
+    figure, axes = plt.subplots(figsize=(6.4, 5.6))
+    ws, bs = linspace(-5.5, 2.5, 161), linspace(-1.5, 5.5, 141)
+    draw_cost_contours(axes, ws, bs)
+    path = descent_path(NOT_START, NOT_LEARNING_RATE, NOT_STEPS)
+    axes.plot(*zip(*path), "r.-", ms=3, lw=1, label=f"gradient descent, η = {NOT_LEARNING_RATE}")
+    axes.plot(*NOT_START, "ro", ms=6)
+    axes.annotate("start (1.3, −0.1)", NOT_START, xytext=(-40, -16), textcoords="offset points")
+    end = path[-1]
+    axes.annotate(f"after {NOT_STEPS} steps", end, xytext=(8, 4), textcoords="offset points")
+    axes.set_title("C(w, b) of the NOT neuron: descent crosses the contours at right angles")
+    axes.title.set_fontsize(9)
+    axes.legend(loc="lower left", fontsize=8)
+    save_figure(figure, "not-cost")
+
+
+def newton_path(start: tuple[float, float], steps: int) -> list[tuple[float, float]]:
+    """The points visited by Newton's method, d = −H⁻¹ ∇C, on the NOT neuron's cost."""
+    path = [start]
+    for _ in range(steps):
+        w, b = Value(path[-1][0]), Value(path[-1][1])
+        g_w, g_b = grad(not_cost(w, b), [w, b])
+        (p, q), (_, r) = hessian(not_cost(w, b), [w, b])
+        det = p * r - q * q
+        path.append((w.data - (r * g_w - q * g_b) / det, b.data - (p * g_b - q * g_w) / det))
+    return path
+
+
+def figure_newton_vs_descent() -> None:
+    """Five Newton steps and five gradient-descent steps from (−1, 1)."""
+    plt = pyplot()
+    figure, axes = plt.subplots(figsize=(5.6, 5.2))
+    ws, bs = linspace(-3.0, 0.0, 121), linspace(0.0, 3.0, 121)
+    draw_cost_contours(axes, ws, bs, mark_offered=False)
+    start = (-1.0, 1.0)
+    newton = newton_path(start, 5)
+    descent = descent_path(start, NOT_LEARNING_RATE, 5)
+    axes.plot(*zip(*newton), "o-", color="tab:red", ms=4, label="Newton, 5 steps")
+    axes.plot(*zip(*descent), "o-", color="tab:blue", ms=3, label="descent η = 0.5, 5 steps")
+    axes.set_title("Newton's steps follow the valley; descent creeps", fontsize=9)
+    axes.legend(loc="lower left", fontsize=8)
+    save_figure(figure, "newton-vs-descent")
+
+
+# --- the command line ------------------------------------------------------------------------
+FIGURES: dict[str, Callable[[], None]] = {
+    "neuron-curves": figure_neuron_curves,
+    "not-cost": figure_not_cost,
+    "newton-vs-descent": figure_newton_vs_descent,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", metavar="name", help=", ".join(FIGURES))
+    names = parser.parse_args(argv).names or list(FIGURES)
+    unknown = [name for name in names if name not in FIGURES]
+    if unknown:
+        parser.error(f"unknown figure {unknown[0]!r}; choose from {', '.join(FIGURES)}")
+    for name in names:
+        FIGURES[name]()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
