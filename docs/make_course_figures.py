@@ -94,6 +94,56 @@ def figure_neuron_curves() -> None:
     save_figure(figure, "neuron-curves")
 
 
+# --- XOR: one layer against a hidden layer -----------------------------------------------------
+def trained_on_xor(model: Any) -> tuple[Any, float]:
+    """``model`` after 300 full-batch Adam steps on XOR (as on the layers page), and its cost."""
+    import nn
+
+    inputs, targets = nn.xor()
+    optimizer = nn.Adam(model.parameters(), lr=0.1)
+    nn.fit(model, inputs, targets, loss=nn.sum_squared_error, optimizer=optimizer, epochs=300,
+           progress=False)  # fmt: skip
+    with no_grad():
+        costs = [nn.sum_squared_error(model(x), y).data for x, y in zip(inputs, targets)]
+    return model, sum(costs) / len(costs)
+
+
+def output_grid(model: Any, grid: list[float]) -> list[list[float]]:
+    """The model's single output over grid × grid: one row per x2, one column per x1."""
+
+    def output(x1: float, x2: float) -> float:
+        out = model([x1, x2])
+        return (out if isinstance(out, Value) else out[0]).data
+
+    with no_grad():
+        return [[output(x1, x2) for x1 in grid] for x2 in grid]
+
+
+def figure_xor() -> None:
+    """What one sigmoid neuron and a 2→4→1 sigmoid network learn of XOR."""
+    import nn
+
+    plt = pyplot()
+    models = [
+        ("one sigmoid neuron (no hidden layer)", trained_on_xor(nn.Neuron(2, rng=0))),
+        ("2→4→1 sigmoid network", trained_on_xor(nn.MLP(2, [4, 1], rng=0))),
+    ]
+    grid = linspace(-0.25, 1.25, 61)
+    figure, panels = plt.subplots(1, 2, figsize=(9, 4.2))
+    inputs, targets = nn.xor()
+    for axes, (title, (model, cost)) in zip(panels, models):
+        image = axes.pcolormesh(grid, grid, output_grid(model, grid), vmin=0, vmax=1,
+                                cmap="coolwarm", shading="auto")  # fmt: skip
+        for (x1, x2), (y,) in zip(inputs, targets):
+            axes.plot(x1, x2, "o", ms=11, mec="black", color="white" if y == 0 else "black")
+        axes.set_title(f"{title}\ncost after training: {cost:.4f}", fontsize=9)
+        axes.set_xlabel("x1")
+        axes.set_aspect("equal")
+    panels[0].set_ylabel("x2")
+    figure.colorbar(image, ax=list(panels), label="output a (white dots want 0, black 1)")
+    save_figure(figure, "xor")
+
+
 # --- the NOT neuron --------------------------------------------------------------------------
 def not_cost(w: Value, b: Value) -> Value:
     """C(w, b) = ½ Σ_k (tanh(w·x_k + b) − y_k)² over the two NOT examples."""
@@ -195,6 +245,7 @@ def figure_newton_vs_descent() -> None:
 # --- the command line ------------------------------------------------------------------------
 FIGURES: dict[str, Callable[[], None]] = {
     "neuron-curves": figure_neuron_curves,
+    "xor": figure_xor,
     "not-cost": figure_not_cost,
     "newton-vs-descent": figure_newton_vs_descent,
 }
