@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from autodiff import Value, grad, hessian, no_grad
+from autodiff import Value, draw, grad, hessian, no_grad
 
 FIGURES_DIR = Path(__file__).resolve().parent / "figures"
 
@@ -242,11 +242,33 @@ def figure_newton_vs_descent() -> None:
     save_figure(figure, "newton-vs-descent")
 
 
+# --- the chain rule --------------------------------------------------------------------------
+def quiz_neuron_cost() -> tuple[Value, Value]:
+    """The quiz's tanh neuron at w = 2.3, b = −1.2, x = 0, y = 1: its cost C and w."""
+    w, b, x = Value(2.3, label="w"), Value(-1.2, label="b"), Value(0.0, label="x")
+    z = w * x + b
+    z.label = "z"
+    a = z.tanh()
+    a.label = "a"
+    cost = (a - 1) ** 2
+    cost.label = "C"
+    cost.backward()
+    return cost, w
+
+
+def figure_chain_rule() -> None:
+    """The quiz neuron's cost graph with the chain-rule path down to w highlighted."""
+    cost, w = quiz_neuron_cost()
+    draw(cost, highlight=w, show_local=True).save(FIGURES_DIR / "chain-rule.svg")
+    print(f"wrote {FIGURES_DIR / 'chain-rule.svg'}")
+
+
 # --- the command line ------------------------------------------------------------------------
 FIGURES: dict[str, Callable[[], None]] = {
     "neuron-curves": figure_neuron_curves,
     "xor": figure_xor,
     "not-cost": figure_not_cost,
+    "chain-rule": figure_chain_rule,
     "newton-vs-descent": figure_newton_vs_descent,
 }
 
