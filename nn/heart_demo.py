@@ -27,6 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tqdm import tqdm
+
 from autodiff import no_grad
 
 from .datasets import heart
@@ -81,12 +83,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train the course's 1→6→7→2 sigmoid network on the heart data and draw it.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--steps", type=_positive_int, default=DEFAULTS["steps"],
-                        help="training steps (each one a full pass over the 100 examples)")
-    parser.add_argument("--lr", type=_learning_rate, default=DEFAULTS["lr"],
-                        help="Adam's learning rate")
-    parser.add_argument("--seed", type=int, default=DEFAULTS["seed"],
-                        help="seed of the initial weights")
+    parser.add_argument(
+        "--steps",
+        type=_positive_int,
+        default=DEFAULTS["steps"],
+        help="training steps (each one a full pass over the 100 examples)",
+    )
+    parser.add_argument(
+        "--lr", type=_learning_rate, default=DEFAULTS["lr"], help="Adam's learning rate"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULTS["seed"], help="seed of the initial weights"
+    )
     parser.add_argument("--out", default=DEFAULTS["out"],
                         help="folder for heart.png and graph.svg (created if missing)")  # fmt: skip
     return parser
@@ -129,7 +137,10 @@ def train_heart(steps: int, lr: float, seed: int, *, progress: bool = True) -> H
     def keep(step: int) -> None:
         if step in wanted:
             points = curve(model, inputs)
-            run.snapshots.append((step, curve_cost(points, targets), points))
+            cost = curve_cost(points, targets)
+            run.snapshots.append((step, cost, points))
+            if progress:  # tqdm.write keeps the progress bar intact below the line
+                tqdm.write(f"  step {step:>6}: C = {cost:.6f}")
 
     keep(0)
     run.costs = fit(
@@ -151,8 +162,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Training the course's 1→6→7→2 sigmoid network on the heart (N = 100): "
           f"{args.steps} Adam steps, lr {args.lr:g}, seed {args.seed}")  # fmt: skip
     run = train_heart(args.steps, args.lr, args.seed, progress=True)
-    for step, cost, _ in run.snapshots:
-        print(f"  step {step:>6}: C = {cost:.6f}")
     from .heart_pictures import draw_cost_graph, plot_heart
 
     plot_heart(run, out / "heart.png", title=_title(args))

@@ -41,9 +41,9 @@ def test_quiz_layer_gives_tanh_of_plus_and_minus_one() -> None:
     assert outputs == pytest.approx([np.tanh(1.0), np.tanh(-1.0)], abs=1e-12)
 
 
-examples = st.lists(
-    st.lists(st.floats(-3, 3), min_size=3, max_size=3), min_size=1, max_size=6
-).map(np.array)
+examples = st.lists(st.lists(st.floats(-3, 3), min_size=3, max_size=3), min_size=1, max_size=6).map(
+    np.array
+)
 
 
 @given(examples)
