@@ -101,8 +101,15 @@ def trained_on_xor(model: Any) -> tuple[Any, float]:
 
     inputs, targets = nn.xor()
     optimizer = nn.Adam(model.parameters(), lr=0.1)
-    nn.fit(model, inputs, targets, loss=nn.sum_squared_error, optimizer=optimizer, epochs=300,
-           progress=False)  # fmt: skip
+    nn.fit(
+        model,
+        inputs,
+        targets,
+        loss=nn.sum_squared_error,
+        optimizer=optimizer,
+        epochs=300,
+        progress=False,
+    )
     with no_grad():
         costs = [nn.sum_squared_error(model(x), y).data for x, y in zip(inputs, targets)]
     return model, sum(costs) / len(costs)
@@ -132,8 +139,9 @@ def figure_xor() -> None:
     figure, panels = plt.subplots(1, 2, figsize=(9, 4.2))
     inputs, targets = nn.xor()
     for axes, (title, (model, cost)) in zip(panels, models):
-        image = axes.pcolormesh(grid, grid, output_grid(model, grid), vmin=0, vmax=1,
-                                cmap="coolwarm", shading="auto")  # fmt: skip
+        image = axes.pcolormesh(
+            grid, grid, output_grid(model, grid), vmin=0, vmax=1, cmap="coolwarm", shading="auto"
+        )
         for (x1, x2), (y,) in zip(inputs, targets):
             axes.plot(x1, x2, "o", ms=11, mec="black", color="white" if y == 0 else "black")
         axes.set_title(f"{title}\ncost after training: {cost:.4f}", fontsize=9)

@@ -95,8 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--seed", type=int, default=DEFAULTS["seed"], help="seed of the initial weights"
     )
-    parser.add_argument("--out", default=DEFAULTS["out"],
-                        help="folder for heart.png and graph.svg (created if missing)")  # fmt: skip
+    parser.add_argument(
+        "--out",
+        default=DEFAULTS["out"],
+        help="folder for heart.png and graph.svg (created if missing)",
+    )
     return parser
 
 
@@ -144,9 +147,15 @@ def train_heart(steps: int, lr: float, seed: int, *, progress: bool = True) -> H
 
     keep(0)
     run.costs = fit(
-        model, inputs, targets, loss=sum_squared_error, optimizer=Adam(model.parameters(), lr=lr),
-        epochs=steps, progress=progress, callback=lambda epoch, _: keep(epoch + 1),
-    )  # fmt: skip
+        model,
+        inputs,
+        targets,
+        loss=sum_squared_error,
+        optimizer=Adam(model.parameters(), lr=lr),
+        epochs=steps,
+        progress=progress,
+        callback=lambda epoch, _: keep(epoch + 1),
+    )
     return run
 
 
@@ -159,8 +168,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    print(f"Training the course's 1→6→7→2 sigmoid network on the heart (N = 100): "
-          f"{args.steps} Adam steps, lr {args.lr:g}, seed {args.seed}")  # fmt: skip
+    print(
+        f"Training the course's 1→6→7→2 sigmoid network on the heart (N = 100): "
+        f"{args.steps} Adam steps, lr {args.lr:g}, seed {args.seed}"
+    )
     run = train_heart(args.steps, args.lr, args.seed, progress=True)
     from .heart_pictures import draw_cost_graph, plot_heart
 

@@ -63,8 +63,9 @@ def plot_heart(run: HeartRun, path: Path, *, title: str) -> None:
     figure.tight_layout()
 
     def save(temporary: str) -> None:
-        figure.savefig(temporary, format="png", dpi=100, bbox_inches="tight",
-                       metadata={"Software": None})  # fmt: skip
+        figure.savefig(
+            temporary, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None}
+        )
 
     try:
         write_atomically(path, save)
@@ -77,8 +78,12 @@ def _draw_curves(axes: Any, run: HeartRun, colours: list[Any]) -> None:
     axes.plot(*zip(*targets, targets[0]), "k--", lw=1.2, label="target heart")
     for (step, cost, points), colour in zip(run.snapshots, colours):
         final = step == run.snapshots[-1][0]
-        axes.plot(*zip(*points), color=colour, lw=2.2 if final else 1,
-                  label=f"after {step} steps: C = {cost:.2g}")  # fmt: skip
+        axes.plot(
+            *zip(*points),
+            color=colour,
+            lw=2.2 if final else 1,
+            label=f"after {step} steps: C = {cost:.2g}",
+        )
     axes.set_aspect("equal")
     axes.set_xlabel("output a1 (target y1)")
     axes.set_ylabel("output a2 (target y2)")

@@ -128,8 +128,12 @@ def test_python_dash_m_autodiff_runs_the_demo(tmp_path: Path) -> None:
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         [sys.executable, "-m", "autodiff", "demo", "heart", "--steps", "2", "--out", "pics"],
-        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "pics" / "heart.png").read_bytes()[:8] == PNG_SIGNATURE
     assert (tmp_path / "pics" / "graph.svg").exists()
