@@ -12,14 +12,13 @@ draws the same pictures. The slow part is the heart network's long training run.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from autodiff import Value, draw, grad, hessian, no_grad
+from nn.heart_pictures import write_atomically
 
 FIGURES_DIR = Path(__file__).resolve().parent / "figures"
 
@@ -32,29 +31,16 @@ NOT_STEPS = 100
 
 
 # --- shared helpers ------------------------------------------------------------------------
-def write_atomically(path: Path, save: Callable[[str], None]) -> None:
-    """Call ``save(temporary_path)`` next to ``path``, then move the result into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    os.close(handle)
-    try:
-        save(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-
-
-def save_figure(figure: Any, name: str) -> None:
-    """Write a matplotlib figure to ``docs/figures/<name>.png`` without a timestamp."""
+def save_figure(figure: Any, path: Path) -> None:
+    """Write a matplotlib figure to ``path`` as PNG, without a timestamp (reruns match)."""
     import matplotlib.pyplot as plt
 
     def save(temporary: str) -> None:
         figure.savefig(temporary, format="png", dpi=110, metadata={"Software": None})
 
-    write_atomically(FIGURES_DIR / f"{name}.png", save)
+    write_atomically(path, save)
     plt.close(figure)
-    print(f"wrote {FIGURES_DIR / name}.png")
+    print(f"wrote {path}")
 
 
 def pyplot() -> Any:
@@ -74,7 +60,7 @@ def tanh_neuron_curve(w: float, b: float, xs: Sequence[float]) -> list[float]:
         return [(Value(w) * x + b).tanh().data for x in xs]
 
 
-def figure_neuron_curves() -> None:
+def figure_neuron_curves(folder: Path) -> None:
     """How the weight and the bias change one tanh neuron's output."""
     plt = pyplot()
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
@@ -91,7 +77,7 @@ def figure_neuron_curves() -> None:
         axes.set_xlabel("x")
         axes.legend(fontsize=8)
     figure.tight_layout()
-    save_figure(figure, "neuron-curves")
+    save_figure(figure, folder / "neuron-curves.png")
 
 
 # --- XOR: one layer against a hidden layer -----------------------------------------------------
@@ -126,7 +112,7 @@ def output_grid(model: Any, grid: list[float]) -> list[list[float]]:
         return [[output(x1, x2) for x1 in grid] for x2 in grid]
 
 
-def figure_xor() -> None:
+def figure_xor(folder: Path) -> None:
     """What one sigmoid neuron and a 2→4→1 sigmoid network learn of XOR."""
     import nn
 
@@ -149,7 +135,7 @@ def figure_xor() -> None:
         axes.set_aspect("equal")
     panels[0].set_ylabel("x2")
     figure.colorbar(image, ax=list(panels), label="output a (white dots want 0, black 1)")
-    save_figure(figure, "xor")
+    save_figure(figure, folder / "xor.png")
 
 
 # --- the NOT neuron --------------------------------------------------------------------------
@@ -204,7 +190,7 @@ def draw_cost_contours(
     axes.set_ylabel("b")
 
 
-def figure_not_cost() -> None:
+def figure_not_cost(folder: Path) -> None:
     """The NOT neuron's cost over (w, b) with the gradient-descent path from (1.3, −0.1)."""
     plt = pyplot()
     figure, axes = plt.subplots(figsize=(6.4, 5.6))
@@ -219,7 +205,7 @@ def figure_not_cost() -> None:
     axes.set_title("C(w, b) of the NOT neuron: descent crosses the contours at right angles")
     axes.title.set_fontsize(9)
     axes.legend(loc="lower left", fontsize=8)
-    save_figure(figure, "not-cost")
+    save_figure(figure, folder / "not-cost.png")
 
 
 def newton_path(start: tuple[float, float], steps: int) -> list[tuple[float, float]]:
@@ -234,7 +220,7 @@ def newton_path(start: tuple[float, float], steps: int) -> list[tuple[float, flo
     return path
 
 
-def figure_newton_vs_descent() -> None:
+def figure_newton_vs_descent(folder: Path) -> None:
     """Five Newton steps and five gradient-descent steps from (−1, 1)."""
     plt = pyplot()
     figure, axes = plt.subplots(figsize=(5.6, 5.2))
@@ -247,7 +233,7 @@ def figure_newton_vs_descent() -> None:
     axes.plot(*zip(*descent), "o-", color="tab:blue", ms=3, label="descent η = 0.5, 5 steps")
     axes.set_title("Newton's steps follow the valley; descent creeps", fontsize=9)
     axes.legend(loc="lower left", fontsize=8)
-    save_figure(figure, "newton-vs-descent")
+    save_figure(figure, folder / "newton-vs-descent.png")
 
 
 # --- the chain rule --------------------------------------------------------------------------
@@ -264,32 +250,60 @@ def quiz_neuron_cost() -> tuple[Value, Value]:
     return cost, w
 
 
-def figure_chain_rule() -> None:
+def figure_chain_rule(folder: Path) -> None:
     """The quiz neuron's cost graph with the chain-rule path down to w highlighted."""
     cost, w = quiz_neuron_cost()
-    draw(cost, highlight=w, show_local=True).save(FIGURES_DIR / "chain-rule.svg")
-    print(f"wrote {FIGURES_DIR / 'chain-rule.svg'}")
+    svg = draw(cost, highlight=w, show_local=True).pipe(format="svg")
+    write_atomically(folder / "chain-rule.svg", lambda temporary: Path(temporary).write_bytes(svg))
+    print(f"wrote {folder / 'chain-rule.svg'}")
+
+
+# --- the heart -------------------------------------------------------------------------------
+def figure_heart_training(folder: Path) -> None:
+    """The heart network's curve after more and more steps: the demo's run, panel by panel."""
+    from nn.heart_demo import DEFAULTS, train_heart
+
+    plt = pyplot()
+    run = train_heart(DEFAULTS["steps"], DEFAULTS["lr"], DEFAULTS["seed"], progress=True)
+    figure, panels = plt.subplots(2, 3, figsize=(10, 7), sharex=True, sharey=True)
+    heart = [*run.targets, run.targets[0]]
+    for axes, (step, cost, points) in zip(panels.flat, run.snapshots):
+        axes.plot(*zip(*heart), "k--", lw=1)
+        axes.plot(*zip(*points), color="tab:red", lw=2)
+        axes.set_title(f"after {step} steps: C = {cost:.2g}", fontsize=9)
+        axes.set_aspect("equal")
+    figure.suptitle(
+        f"1→6→7→2 sigmoid network (dashed: the heart). Adam, lr {DEFAULTS['lr']}, "
+        f"seed {DEFAULTS['seed']}",
+        fontsize=10,
+    )
+    figure.tight_layout()
+    save_figure(figure, folder / "heart-training.png")
 
 
 # --- the command line ------------------------------------------------------------------------
-FIGURES: dict[str, Callable[[], None]] = {
+FIGURES: dict[str, Callable[[Path], None]] = {
     "neuron-curves": figure_neuron_curves,
     "xor": figure_xor,
     "not-cost": figure_not_cost,
     "chain-rule": figure_chain_rule,
     "newton-vs-descent": figure_newton_vs_descent,
+    "heart-training": figure_heart_training,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", metavar="name", help=", ".join(FIGURES))
-    names = parser.parse_args(argv).names or list(FIGURES)
+    parser.add_argument("--out", type=Path, default=FIGURES_DIR, help="where to write them")
+    args = parser.parse_args(argv)
+    names = args.names or list(FIGURES)
     unknown = [name for name in names if name not in FIGURES]
     if unknown:
         parser.error(f"unknown figure {unknown[0]!r}; choose from {', '.join(FIGURES)}")
+    args.out.mkdir(parents=True, exist_ok=True)
     for name in names:
-        FIGURES[name]()
+        FIGURES[name](args.out)
     return 0
 
 
