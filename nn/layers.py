@@ -45,13 +45,10 @@ def _weighted_sum(weights: list[Value], inputs: Sequence[Scalar], bias: Value) -
     return total + bias
 
 
-def _input_count(x: object, owner: str, expected: int) -> int:
-    try:
-        return len(x)  # type: ignore[arg-type]
-    except TypeError:
-        raise TypeError(
-            f"{owner} expects a sequence of {expected} inputs, got {type(x).__name__}: {x!r}"
-        ) from None
+def _not_a_sequence(owner: str, expected: int, x: object) -> TypeError:
+    return TypeError(
+        f"{owner} expects a sequence of {expected} inputs, got {type(x).__name__}: {x!r}"
+    )
 
 
 def _length_error(owner: str, expected: int, given: int) -> ValueError:
@@ -125,7 +122,10 @@ class Neuron(Module):
         self._a_label = self._z_label if self._act is None else join_name(prefix, "a")
 
     def __call__(self, x: Sequence[Scalar]) -> Value:
-        given = _input_count(x, "Neuron", self.nin)
+        try:
+            given = len(x)
+        except TypeError:
+            raise _not_a_sequence("Neuron", self.nin, x) from None
         if given != self.nin:
             raise _length_error("Neuron", self.nin, given)
         z = _weighted_sum(self.w, x, self.b)
@@ -205,7 +205,10 @@ class Layer(Module):
         return [neuron.b.grad for neuron in self.neurons]
 
     def __call__(self, x: Sequence[Scalar]) -> list[Value]:
-        given = _input_count(x, "Layer", self.nin)
+        try:
+            given = len(x)
+        except TypeError:
+            raise _not_a_sequence("Layer", self.nin, x) from None
         if given != self.nin:
             raise _length_error("Layer", self.nin, given)
         return [neuron(x) for neuron in self.neurons]
@@ -268,7 +271,10 @@ class MLP(Module):
         return [(f"layers.{i}", layer) for i, layer in enumerate(self.layers)]
 
     def __call__(self, x: Sequence[Scalar]) -> list[Value]:
-        given = _input_count(x, "MLP", self.nin)
+        try:
+            given = len(x)
+        except TypeError:
+            raise _not_a_sequence("MLP", self.nin, x) from None
         if given != self.nin:
             raise _length_error("MLP", self.nin, given)
         inputs: Sequence[Scalar] = x
