@@ -39,6 +39,13 @@ def heart(n: int = 100) -> tuple[list[list[float]], list[list[float]]]:
 
     Raises:
         ValueError: ``n`` < 1.
+
+    Example:
+        >>> inputs, targets = heart(4)
+        >>> inputs
+        [[0.0], [0.25], [0.5], [0.75]]
+        >>> [round(y, 4) for y in targets[1]]  # t = π/2: y1 = 16/20, y2 = (5 − 1)/20
+        [0.9, 0.6]
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"heart: n must be an int >= 1, got {n!r}")

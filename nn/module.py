@@ -59,6 +59,9 @@ class Module:
     def __call__(self, x: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} does not define __call__")
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self.parameters())} parameters)"
+
     def named_children(self) -> list[tuple[str, Module]]:
         """The child modules with their local names (``neurons.0``, ...), in order."""
         return []

@@ -48,6 +48,14 @@ def save(model: Module, path: PathLike) -> None:
 
     Raises:
         OSError: the directory is missing or not writable (the old file, if any, is kept).
+
+    Example:
+        >>> import json, pathlib, tempfile
+        >>> from nn import Neuron
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "neuron.json"
+        >>> save(Neuron(1, rng=0), path)
+        >>> sorted(json.loads(path.read_text())["parameters"])
+        ['b', 'w.0']
     """
     target = Path(path)
     document = {
@@ -109,6 +117,16 @@ def load(model: Module, path: PathLike) -> None:
         ValueError: the file is not JSON, lacks the format marker, has another version, or
             its parameter names do not match the model's (missing/unexpected names listed).
         TypeError: a parameter value is not a number.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> from nn import Neuron
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "other.json"
+        >>> _ = path.write_text('{"weights": [1.0, 2.0]}')
+        >>> load(Neuron(1, rng=0), path)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: ...other.json is not a saved model: it lacks the marker 'format': ...
     """
     source = Path(path)
     text = source.read_bytes()

@@ -108,6 +108,15 @@ def fit(
         ValueError: inputs and targets differ in length (both named) or are empty, or
             ``epochs``/``batch_size`` is below 1.
         TypeError: ``epochs``/``batch_size`` is not an int, or ``loss`` returns no Value.
+
+    Example:
+        >>> from nn import MLP, Adam, sum_squared_error, xor
+        >>> inputs, targets = xor()
+        >>> model = MLP(2, [4, 1], "tanh", output_activation="sigmoid", rng=0)
+        >>> costs = fit(model, inputs, targets, loss=sum_squared_error,
+        ...             optimizer=Adam(model.parameters(), lr=0.1), epochs=100, progress=False)
+        >>> round(costs[0], 3), costs[-1] < 0.01
+        (0.255, True)
     """
     inputs, targets = list(inputs), list(targets)
     if len(inputs) != len(targets):

@@ -387,3 +387,12 @@ def test_load_state_dict_with_a_bad_number_changes_nothing(
 def test_load_state_dict_refuses_a_non_mapping() -> None:
     with pytest.raises(TypeError, match="state must be a mapping, got list"):
         Neuron(1, rng=0).load_state_dict([("w.0", 1.0), ("b", 0.0)])  # type: ignore[arg-type]
+
+
+def test_a_custom_module_has_a_repr_and_no_call_by_default() -> None:
+    class Empty(Module):
+        pass
+
+    assert repr(Empty()) == "Empty(0 parameters)"
+    with pytest.raises(NotImplementedError, match="Empty does not define __call__"):
+        Empty()([1.0])
