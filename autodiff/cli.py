@@ -14,12 +14,17 @@ from collections.abc import Callable, Sequence
 __all__ = ["main"]
 
 
+def _no_options(name: str, description: str, options: Sequence[str]) -> None:
+    """Parse a demo's options when it takes none: answers --help, rejects anything else."""
+    argparse.ArgumentParser(prog=f"autodiff demo {name}", description=description).parse_args(
+        options
+    )
+
+
 def _engine_demo(options: Sequence[str]) -> int:
     from .value import Value
 
-    argparse.ArgumentParser(
-        prog="autodiff demo engine", description="One tanh neuron and its gradients."
-    ).parse_args(options)  # no options: this answers --help and rejects anything else
+    _no_options("engine", "One tanh neuron and its gradients.", options)
     w, x, b = Value(-3.0, label="w"), Value(2.0, label="x"), Value(6.88, label="b")
     a = (w * x + b).tanh()
     a.backward()
@@ -27,6 +32,14 @@ def _engine_demo(options: Sequence[str]) -> int:
     for leaf in (w, x, b):
         print(f"  ∂a/∂{leaf.label} = {leaf.grad:+.6f}")
     return 0
+
+
+def _nn_demo(options: Sequence[str]) -> int:
+    # Imported here, not at the top: the engine must not depend on the nn package.
+    from nn.demos import xor_demo
+
+    _no_options("nn", "A small MLP learns XOR.", options)
+    return xor_demo()
 
 
 def _heart_demo(options: Sequence[str]) -> int:
@@ -39,6 +52,7 @@ def _heart_demo(options: Sequence[str]) -> int:
 DEMOS: dict[str, Callable[[Sequence[str]], int]] = {
     "engine": _engine_demo,
     "heart": _heart_demo,
+    "nn": _nn_demo,
 }
 """Demos by name: each takes the options after its name and returns the exit status."""
 
