@@ -281,6 +281,50 @@ def figure_heart_training(folder: Path) -> None:
     save_figure(figure, folder / "heart-training.png")
 
 
+HEART_COMPARISON_STEPS = 20_000
+
+
+def heart_costs(optimizer_name: str, steps: int) -> list[float]:
+    """The heart network's cost after 0, 1, …, steps − 1 steps (seed 0, course init)."""
+    import nn
+    from nn.heart_demo import compiled_cost
+
+    inputs, targets = nn.heart()
+    model = nn.MLP(1, [6, 7, 2], init="course", rng=0)
+    optimizer: nn.Optimizer = (
+        nn.SGD(model.parameters(), lr=7.0)
+        if optimizer_name == "sgd"
+        else nn.Adam(model.parameters(), lr=0.1)
+    )
+    cost_and_gradients = compiled_cost(model, inputs, targets)
+    costs = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        costs.append(cost_and_gradients())
+        optimizer.step()
+    return costs
+
+
+def figure_heart_cost(folder: Path) -> None:
+    """The course's gradient descent (η = 7) against Adam on the heart network."""
+    plt = pyplot()
+    figure, axes = plt.subplots(figsize=(6.4, 4.2))
+    for name, label in [("sgd", "gradient descent, η = 7 (the course)"), ("adam", "Adam, lr 0.1")]:
+        costs = heart_costs(name, HEART_COMPARISON_STEPS)
+        # costs[k] is the cost after k steps; a log axis starts at step 1
+        axes.plot(range(1, len(costs)), costs[1:], label=f"{label}: C = {costs[-1]:.2g} at the end")
+        print(f"{name}: " + ", ".join(f"C({k}) = {costs[k]:.3g}" for k in (1000, 3000, 10000)))
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xlabel("step")
+    axes.set_ylabel("cost C")
+    axes.set_title("The heart network: same start (seed 0), two optimizers", fontsize=9)
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    save_figure(figure, folder / "heart-cost.png")
+
+
 # --- the command line ------------------------------------------------------------------------
 FIGURES: dict[str, Callable[[Path], None]] = {
     "neuron-curves": figure_neuron_curves,
@@ -289,6 +333,7 @@ FIGURES: dict[str, Callable[[Path], None]] = {
     "chain-rule": figure_chain_rule,
     "newton-vs-descent": figure_newton_vs_descent,
     "heart-training": figure_heart_training,
+    "heart-cost": figure_heart_cost,
 }
 
 

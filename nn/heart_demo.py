@@ -9,7 +9,9 @@ the cost as it falls, then writes two files to the output folder (``out/`` by de
 - ``graph.svg``: the cost graph of one example, with every layer collapsed into one node.
 
 The course trains with plain gradient descent for tens of thousands of steps; to finish in
-seconds the demo uses Adam, on the course's initialisation (standard normal / 2).
+seconds the demo uses Adam, on the course's initialisation (standard normal / 2), and replays
+a compiled tape of the cost (:func:`autodiff.compile`) instead of rebuilding its graph at
+every step: the same numbers, a hundred times faster.
 
 Example:
     >>> args = build_parser().parse_args(["--steps", "50", "--seed", "3"])
@@ -39,8 +41,8 @@ from .optim import Adam
 
 __all__ = ["DEFAULTS", "HeartRun", "build_parser", "main", "train_heart"]
 
-DEFAULTS = {"steps": 1000, "lr": 0.1, "seed": 0, "out": "out"}
-"""The demo's defaults: enough Adam steps for a clearly recognisable heart."""
+DEFAULTS = {"steps": 5000, "lr": 0.1, "seed": 0, "out": "out"}
+"""The demo's defaults: about three seconds of training, to C ≈ 1e-4: a clear heart."""
 
 Curve = list[list[float]]
 
