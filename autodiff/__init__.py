@@ -11,6 +11,7 @@ Example:
 
 from .backward import topological_order
 from .functional import grad, hessian, jacobian
+from .fused import dot, sum_of
 from .gradcheck import GradcheckError, gradcheck, numeric_grad
 from .primitives import PRIMITIVES, Primitive
 from .recording import is_recording, no_grad
@@ -21,6 +22,7 @@ __all__ = [
     "GradcheckError",
     "Primitive",
     "Value",
+    "dot",
     "grad",
     "gradcheck",
     "hessian",
@@ -28,6 +30,7 @@ __all__ = [
     "jacobian",
     "no_grad",
     "numeric_grad",
+    "sum_of",
     "topological_order",
 ]
 
