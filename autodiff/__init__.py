@@ -15,13 +15,18 @@ from .fused import dot, sum_of
 from .gradcheck import GradcheckError, gradcheck, numeric_grad
 from .primitives import PRIMITIVES, Primitive
 from .recording import is_recording, no_grad
+from .tape import GraphChangedError, Tape, TraceError, compile
 from .value import Value
 
 __all__ = [
     "PRIMITIVES",
     "GradcheckError",
+    "GraphChangedError",
     "Primitive",
+    "Tape",
+    "TraceError",
     "Value",
+    "compile",
     "dot",
     "grad",
     "gradcheck",

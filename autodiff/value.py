@@ -20,7 +20,7 @@ from .backward import accumulate_grads, reachable
 from .primitives import PRIMITIVES, Primitive, overflow_error, power
 from .recording import is_recording
 
-__all__ = ["Value"]
+__all__ = ["Value", "apply"]
 
 _ADD = PRIMITIVES["+"]
 _MUL = PRIMITIVES["*"]
@@ -319,3 +319,12 @@ def apply_variadic(prim: Primitive, operands: tuple[Value, ...]) -> Value:
         node._prim = prim
         node._a = operands
     return node
+
+
+def apply(prim: Primitive, operands: list[Value]) -> Value:
+    """The node for ``prim`` applied to ``operands``, as the operators make it."""
+    if prim.arity == 1:
+        return _apply1(prim, operands[0])
+    if prim.arity == 2:
+        return _apply2(prim, operands[0], operands[1])
+    return apply_variadic(prim, tuple(operands))
