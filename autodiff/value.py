@@ -179,10 +179,10 @@ class Value:
         return node
 
     def __radd__(self, other: object) -> Value:
-        return _lift(other, "+") + self
+        return Value.__add__(_lift(other, "+"), self)
 
     def __rmul__(self, other: object) -> Value:
-        return _lift(other, "*") * self
+        return Value.__mul__(_lift(other, "*"), self)
 
     def __pow__(self, exponent: object) -> Value:
         if isinstance(exponent, Value):
@@ -279,6 +279,8 @@ def _lift(x: object, op: str) -> Value:
         return x
     if type(x) is float and -_INF < x < _INF:
         return _constant(x)
+    if type(x) is int:  # before the Real check: an isinstance against an ABC is slow
+        return _constant(float(x))
     if isinstance(x, Real) and not isinstance(x, bool):
         return _constant(_check_number(x, f"{op} operand"))
     raise TypeError(

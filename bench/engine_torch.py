@@ -48,7 +48,7 @@ def _step(params: list[Any], loss: Any, lr: float, collect: bool, flat: bool = F
     with torch.no_grad():
         for p in params:
             p -= lr * p.grad
-    return (float(loss), grads) if collect else None
+    return (float(loss.detach()), grads) if collect else None
 
 
 def demo_scalar(layers: Layers, points: Any, labels: Any, lr: float) -> Any:

@@ -1,5 +1,9 @@
 """Interleaved timing: every contender runs once per round, rounds repeat, medians are kept.
 
+Before each sample the cyclic garbage collector runs (untimed), so that garbage one
+contender leaves behind (micrograd's graphs are reference cycles) is not collected on
+another's time; collections that a contender's own allocations trigger stay in its time.
+
 Times are CPU time of this process (``time.process_time``), not wall-clock time: on a
 shared machine, other processes then slow a measurement only through caches, not by
 taking the CPU away. Each sample repeats a call enough times to last about ``target``
@@ -8,6 +12,7 @@ seconds, so short calls are not lost in the clock's resolution.
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 from collections.abc import Callable
@@ -42,6 +47,7 @@ def interleaved(
     for _ in range(rounds):
         for name, call in contenders.items():
             number = counts[name]
+            gc.collect()
             start = time.process_time()
             for _ in range(number):
                 call()
