@@ -85,8 +85,9 @@ def _training_section(runs: list[TrainingResult]) -> list[str]:
     return [*lines, *table(header, rows), ""]
 
 
-def _targets(demo: StepResult, course: StepResult, chains: list[ChainResult],
-             memory: list[MemoryResult]) -> list[str]:
+def _targets(
+    demo: StepResult, course: StepResult, chains: list[ChainResult], memory: list[MemoryResult]
+) -> list[str]:
     d, c = demo.timings, course.timings
     rows = []
 

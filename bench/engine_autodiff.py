@@ -86,6 +86,10 @@ def course(layers: Layers, xs, targets, lr: float, fused: bool = False) -> Step:
     return step
 
 
+def _batch_mean(tape, columns, n: int) -> float:  # type: ignore[no-untyped-def]
+    return float(tape.batch_backward(*columns, grad=1 / n).sum()) / n
+
+
 def _tape_step(params: list[Value], lr: float, run) -> Step:  # type: ignore[no-untyped-def]
     def step(collect: bool = False):  # type: ignore[no-untyped-def]
         for p in params:
@@ -109,7 +113,9 @@ def course_tape(layers: Layers, xs, targets, lr: float, batched: bool = False) -
         import numpy as np
 
         columns = [np.array(column) for column in zip(*rows)]
-        return _tape_step(params, lr, lambda: float(tape.batch_backward(*columns, grad=1 / n).sum()) / n)
+        return _tape_step(
+            params, lr, lambda: float(tape.batch_backward(*columns, grad=1 / n).sum()) / n
+        )
     return _tape_step(params, lr, lambda: tape.backward_sum(rows, grad=1 / n) / n)
 
 
@@ -128,5 +134,7 @@ def demo_tape(layers: Layers, points, labels, lr: float, batched: bool = False) 
         import numpy as np
 
         columns = [np.array(column) for column in zip(*rows)]
-        return _tape_step(params, lr, lambda: float(tape.batch_backward(*columns, grad=1 / n).sum()) / n)
+        return _tape_step(
+            params, lr, lambda: float(tape.batch_backward(*columns, grad=1 / n).sum()) / n
+        )
     return _tape_step(params, lr, lambda: tape.backward_sum(rows, grad=1 / n) / n)

@@ -99,7 +99,10 @@ def course_scalar(layers: Layers, xs: Any, targets: Any, lr: float) -> Any:
         for x, (y1, y2) in rows:
             a = [x]
             for W, b in model:
-                a = [torch.sigmoid(sum((w * v for w, v in zip(row, a)), bias)) for row, bias in zip(W, b)]
+                a = [
+                    torch.sigmoid(sum((w * v for w, v in zip(row, a)), bias))
+                    for row, bias in zip(W, b)
+                ]
             costs.append((a[0] - y1) ** 2 + (a[1] - y2) ** 2)
         loss = sum(costs) * (1.0 / len(costs))
         return _step(params, loss, lr, collect)

@@ -115,7 +115,12 @@ def _backward(program: Program, dialect: str, targets: list[int]) -> list[str]:
             term = _contribution(g, partial) if operand in needed else None
             if term is None:
                 continue
-            lines.append(f"g{operand} {'+=' if operand in started else '='} {term}")
+            if operand not in started:
+                lines.append(f"g{operand} = {term}")
+            else:
+                # Not +=: in the array dialect that would add in place into an array that
+                # other gradients share (g1 = g0 binds the same array).
+                lines.append(f"g{operand} = g{operand} + {term}")
             started.add(operand)
     lines += [f"g{t} = {zero}" for t in targets if t not in started]
     return lines
