@@ -4,6 +4,7 @@ neurons), the compiled tape (one example at a time) and the batched tape (numpy)
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from autodiff import Value, compile, dot
 
@@ -11,11 +12,11 @@ from .data import Layers
 
 __all__ = ["course", "demo"]
 
-Step = Callable[[bool], "tuple[float, list[float]] | None"]
+Step = Callable[..., Any]
 Neuron = Callable[[list[Value], Sequence[Value], Value], Value]
 
 
-def _values(layers: Layers) -> tuple[list[tuple[list[list[Value]], list[Value]]], list[Value]]:
+def _values(layers: Layers) -> tuple[Any, list[Value]]:
     model = [([[Value(w) for w in row] for row in W], [Value(v) for v in b]) for W, b in layers]
     flat = [p for W, b in model for p in [*[w for row in W for w in row], *b]]
     return model, flat
@@ -30,7 +31,7 @@ def _fused(row: list[Value], inputs: Sequence[Value], bias: Value) -> Value:
     return dot(row, inputs) + bias
 
 
-def _forward(model, inputs, neuron: Neuron, hidden: str, output: str) -> list[Value]:  # type: ignore[no-untyped-def]
+def _forward(model: Any, inputs: Any, neuron: Neuron, hidden: str, output: str) -> list[Value]:
     a = inputs
     last = len(model) - 1
     for k, (W, b) in enumerate(model):
@@ -40,7 +41,7 @@ def _forward(model, inputs, neuron: Neuron, hidden: str, output: str) -> list[Va
     return a
 
 
-def _sgd_step(params: list[Value], loss: Value, lr: float, collect: bool):  # type: ignore[no-untyped-def]
+def _sgd_step(params: list[Value], loss: Any, lr: float, collect: bool) -> Any:
     for p in params:
         p.grad = 0.0
     loss.backward()
@@ -50,13 +51,13 @@ def _sgd_step(params: list[Value], loss: Value, lr: float, collect: bool):  # ty
     return (loss.data, grads) if collect else None
 
 
-def demo(layers: Layers, points, labels, lr: float, fused: bool = False) -> Step:  # type: ignore[no-untyped-def]
+def demo(layers: Layers, points: Any, labels: Any, lr: float, fused: bool = False) -> Step:
     """micrograd's demo step on this engine's eager graph."""
     model, params = _values(layers)
     neuron = _fused if fused else _chained
     inputs = [[Value(x) for x in point] for point in points]
 
-    def step(collect: bool = False):  # type: ignore[no-untyped-def]
+    def step(collect: bool = False) -> Any:
         scores = [_forward(model, x, neuron, "relu", "linear")[0] for x in inputs]
         losses = [(1 + -y * s).relu() for y, s in zip(labels, scores)]
         loss = sum(losses) * (1.0 / len(losses))
@@ -65,7 +66,7 @@ def demo(layers: Layers, points, labels, lr: float, fused: bool = False) -> Step
     return step
 
 
-def _course_cost(model, neuron: Neuron):  # type: ignore[no-untyped-def]
+def _course_cost(model: Any, neuron: Neuron) -> Callable[..., Value]:
     def cost(x: Value, y1: Value, y2: Value) -> Value:
         a = _forward(model, [x], neuron, "sigmoid", "sigmoid")
         return (a[0] - y1) ** 2 + (a[1] - y2) ** 2
@@ -73,25 +74,25 @@ def _course_cost(model, neuron: Neuron):  # type: ignore[no-untyped-def]
     return cost
 
 
-def course(layers: Layers, xs, targets, lr: float, fused: bool = False) -> Step:  # type: ignore[no-untyped-def]
+def course(layers: Layers, xs: Any, targets: Any, lr: float, fused: bool = False) -> Step:
     """The course's step on this engine's eager graph: C = (1/N) Σ |a3 − y|²."""
     model, params = _values(layers)
     cost = _course_cost(model, _fused if fused else _chained)
     rows = [(Value(x), Value(y1), Value(y2)) for x, (y1, y2) in zip(xs, targets)]
 
-    def step(collect: bool = False):  # type: ignore[no-untyped-def]
+    def step(collect: bool = False) -> Any:
         loss = sum(cost(*row) for row in rows) * (1.0 / len(rows))
         return _sgd_step(params, loss, lr, collect)
 
     return step
 
 
-def _batch_mean(tape, columns, n: int) -> float:  # type: ignore[no-untyped-def]
+def _batch_mean(tape: Any, columns: Any, n: int) -> float:
     return float(tape.batch_backward(*columns, grad=1 / n).sum()) / n
 
 
-def _tape_step(params: list[Value], lr: float, run) -> Step:  # type: ignore[no-untyped-def]
-    def step(collect: bool = False):  # type: ignore[no-untyped-def]
+def _tape_step(params: list[Value], lr: float, run: Callable[[], float]) -> Step:
+    def step(collect: bool = False) -> Any:
         for p in params:
             p.grad = 0.0
         loss = run()
@@ -103,7 +104,7 @@ def _tape_step(params: list[Value], lr: float, run) -> Step:  # type: ignore[no-
     return step
 
 
-def course_tape(layers: Layers, xs, targets, lr: float, batched: bool = False) -> Step:  # type: ignore[no-untyped-def]
+def course_tape(layers: Layers, xs: Any, targets: Any, lr: float, batched: bool = False) -> Step:
     """The course's step replayed by a compiled tape: per example, or the whole batch."""
     model, params = _values(layers)
     tape = compile(_course_cost(model, _chained), [0.5, 0.5, 0.5], wrt=params)
@@ -119,7 +120,7 @@ def course_tape(layers: Layers, xs, targets, lr: float, batched: bool = False) -
     return _tape_step(params, lr, lambda: tape.backward_sum(rows, grad=1 / n) / n)
 
 
-def demo_tape(layers: Layers, points, labels, lr: float, batched: bool = False) -> Step:  # type: ignore[no-untyped-def]
+def demo_tape(layers: Layers, points: Any, labels: Any, lr: float, batched: bool = False) -> Step:
     """micrograd's demo step replayed by a compiled tape of one example's hinge loss."""
     model, params = _values(layers)
 

@@ -234,9 +234,10 @@ class Tape:
 
     def _guard_failed(self, position: int) -> None:
         node, op, other, outcome = self.program.guards[position]
-        right = f"node #{other}" if isinstance(other, int) else repr(other)
+        right = self.program.describe(other) if isinstance(other, int) else repr(other)
         raise GraphChangedError(
-            f"control flow changed: while tracing, the function compared node #{node} {op}"
-            f" {right} and got {outcome}; for these inputs it is {not outcome}, so the"
-            " function would build a different graph. Compile again for these inputs."
+            f"control flow changed: while tracing, the function compared"
+            f" {self.program.describe(node)} {op} {right} and got {outcome}; for these"
+            f" inputs it is {not outcome}, so the function would build a different graph."
+            " Compile again for these inputs."
         )

@@ -52,6 +52,16 @@ class Program:
     def n_leaves(self) -> int:
         return self.n_args + len(self.wrt) + len(self.constants)
 
+    def describe(self, index: int) -> str:
+        """Node ``index`` in words: ``"argument 0"``, ``"wrt 3"``, ``"node #12 (tanh)"``."""
+        if index < self.n_args:
+            return f"argument {index}"
+        if index < self.n_args + len(self.wrt):
+            return f"wrt {index - self.n_args}"
+        if index < self.n_leaves:
+            return f"constant node #{index}"
+        return f"node #{index} ({self.instructions[index - self.n_leaves].prim.name})"
+
 
 def trace(f: Callable[..., Value], example: Sequence[float], wrt: Sequence[Value]) -> Program:
     """Run ``f`` on one fresh leaf per number of ``example`` and record its graph.
