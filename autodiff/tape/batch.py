@@ -54,10 +54,8 @@ def run_batch(
         return values, grads if args_grads else grads[tape.program.n_args :]
     values = np.broadcast_to(values, (size,)).astype(float)
     per_example = [np.broadcast_to(g, (size,)).astype(float) for g in grads[:n_args]]
-    # One reduction for all wrt gradients (each an array of the batch's shape): far cheaper
-    # than a numpy call per gradient.
-    sums = np.array(grads[n_args:]).reshape(len(grads) - n_args, size).sum(axis=1)
-    return values, per_example + sums.tolist()
+    # The array code already sums each wrt gradient over the batch.
+    return values, per_example + [float(g) for g in grads[n_args:]]
 
 
 def _one_by_one(tape: Tape, arrays: list[Any], size: int, grad: float) -> tuple[Any, list[Any]]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .affine import Layer, Plan, plan_layers
 from .kernels import KERNELS, Symbol
 from .trace import Instruction, Program
 
@@ -51,8 +52,8 @@ def _finite_check(name: str) -> str:
     return f"if not -inf < {name} < inf: raise OverflowError({name!r})"
 
 
-def _forward(program: Program, dialect: str) -> list[str]:
-    lines = []
+def _guards_at(program: Program, dialect: str) -> dict[int, list[str]]:
+    """Each guard's check, keyed by the node after which both its sides are known."""
     guards_at: dict[int, list[str]] = {}
     for position, (node, op, other, outcome) in enumerate(program.guards):
         right = f"v{other}" if isinstance(other, int) else repr(other)
@@ -62,13 +63,40 @@ def _forward(program: Program, dialect: str) -> list[str]:
         check = f"if {'not ' if outcome else ''}{test}: guard_failed({position})"
         last = max(node, other if isinstance(other, int) else -1)
         guards_at.setdefault(last, []).append(check)
+    return guards_at
+
+
+def _layer_forward(layer: Layer, k: int) -> list[str]:
+    weights = ", ".join("(" + ", ".join(f"v{w}" for w in row) + ",)" for row in layer.weights)
+    lines = [
+        f"X{k} = np.stack(({', '.join(f'v{x}' for x in layer.inputs)},))",
+        f"W{k} = np.array(({weights},))",
+        f"Z{k} = W{k} @ X{k}",
+    ]
+    for i, (root, rests) in enumerate(zip(layer.roots, layer.rests)):
+        lines.append(f"v{root} = {' + '.join([f'Z{k}[{i}]', *(f'v{r}' for r in rests)])}")
+    return lines
+
+
+def _forward(program: Program, dialect: str, plan: Plan) -> list[str]:
+    guards_at = _guards_at(program, dialect)
+    lines = []
     for leaf in range(program.n_leaves):
         lines += guards_at.get(leaf, [])
     for instruction in program.instructions:
+        target = instruction.target
+        if target in plan.emit_at:
+            layer = plan.emit_at[target]
+            lines += _layer_forward(layer, plan.layers.index(layer))
+            for root in layer.roots:
+                lines += guards_at.get(root, [])
+            continue
+        if target in plan.folded or target in plan.roots:
+            continue
         if dialect == "scalar" and KERNELS[_kernel_name(instruction)].saturates:
             lines += [_finite_check(f"v{i}") for i in instruction.operands]
         lines.append(_forward_line(instruction, dialect))
-        lines += guards_at.get(instruction.target, [])
+        lines += guards_at.get(target, [])
     if dialect == "scalar":
         lines.append(_finite_check(f"v{program.output}"))
     return lines
@@ -98,32 +126,79 @@ def _contribution(g: str, partial: object) -> str | None:
     return f"{g} * {constant!r}"
 
 
-def _backward(program: Program, dialect: str, targets: list[int]) -> list[str]:
-    # A gradient that gets no contribution is 0, as an array of the seed's shape in the
-    # array dialect (so that every gradient there has the batch's shape).
+class _Gradients:
+    """The backward lines being written, and which gradients have a first term yet.
+
+    In the array dialect a ``wrt`` leaf is one number shared by the whole batch, so its
+    gradient is kept as the sum over the batch: per-example terms are summed as they come.
+    """
+
+    def __init__(self, output: int, needed: set[int], summed: range) -> None:
+        self.lines = [f"g{output} = seed"]
+        self.started = {output}
+        self.needed = needed
+        self.summed = summed
+
+    def add(self, node: int, term: str | None, *, already_summed: bool = False) -> None:
+        if term is None or node not in self.needed:
+            return
+        if node in self.summed and not already_summed:
+            term = f"({term}).sum()"
+        if node not in self.started:
+            self.lines.append(f"g{node} = {term}")
+        else:
+            # Not +=: in the array dialect that would add in place into an array that
+            # other gradients share (g1 = g0 binds the same array).
+            self.lines.append(f"g{node} = g{node} + {term}")
+        self.started.add(node)
+
+
+def _layer_backward(layer: Layer, k: int, grads: _Gradients, zero: str) -> None:
+    rows = [f"g{r}" if r in grads.started else zero for r in layer.roots]
+    grads.lines.append(f"G{k} = np.stack(({', '.join(rows)},))")
+    if any(x in grads.needed for x in layer.inputs):
+        grads.lines.append(f"GX{k} = W{k}.T @ G{k}")
+        for j, x in enumerate(layer.inputs):
+            grads.add(x, f"GX{k}[{j}]")
+    if any(w in grads.needed for row in layer.weights for w in row):
+        # Weights are shared by the batch: one product gives every weight's batch sum.
+        grads.lines.append(f"GW{k} = G{k} @ X{k}.T")
+        for i, row in enumerate(layer.weights):
+            for j, w in enumerate(row):
+                grads.add(w, f"GW{k}[{i}, {j}]", already_summed=w in grads.summed)
+    for root, rests in zip(layer.roots, layer.rests):
+        if root in grads.started:
+            for rest in rests:
+                grads.add(rest, f"g{root}")
+
+
+def _backward(program: Program, dialect: str, targets: list[int], plan: Plan) -> list[str]:
     zero = "0.0" if dialect == "scalar" else "seed * 0.0"
+    summed = range(program.n_args, program.n_args + len(program.wrt))
+    if dialect == "scalar":
+        summed = range(0)
+
+    def zeros(nodes: Iterable[int]) -> list[str]:
+        # No contribution: 0, of the batch's shape for an argument in the array dialect.
+        return [f"g{t} = {'0.0' if t in summed else zero}" for t in nodes]
+
     needed = _needs_grad(program, targets)
     if program.output not in needed:
-        return [f"g{t} = {zero}" for t in targets]
-    started = {program.output}
-    lines = [f"g{program.output} = seed"]
+        return zeros(targets)
+    grads = _Gradients(program.output, needed, summed)
     for instruction in reversed(program.instructions):
-        if instruction.target not in started:
-            continue  # no path to the output (a node only a guard looks at)
-        g = f"g{instruction.target}"
+        target = instruction.target
+        if target in plan.emit_at:
+            layer = plan.emit_at[target]
+            if any(root in grads.started for root in layer.roots):
+                _layer_backward(layer, plan.layers.index(layer), grads, zero)
+            continue
+        if target not in grads.started or target in plan.folded or target in plan.roots:
+            continue  # folded into a layer, or no path to the output (only a guard's)
+        g = f"g{target}"
         for operand, partial in zip(instruction.operands, _partials(instruction, dialect)):
-            term = _contribution(g, partial) if operand in needed else None
-            if term is None:
-                continue
-            if operand not in started:
-                lines.append(f"g{operand} = {term}")
-            else:
-                # Not +=: in the array dialect that would add in place into an array that
-                # other gradients share (g1 = g0 binds the same array).
-                lines.append(f"g{operand} = g{operand} + {term}")
-            started.add(operand)
-    lines += [f"g{t} = {zero}" for t in targets if t not in started]
-    return lines
+            grads.add(operand, _contribution(g, partial))
+    return grads.lines + zeros(t for t in targets if t not in grads.started)
 
 
 def _unpack(names: list[str], source: str) -> str:
@@ -135,8 +210,9 @@ def _unpack(names: list[str], source: str) -> str:
 def generate(program: Program, dialect: str, targets: list[int]) -> str:
     """The module source defining ``value``, ``value_and_grad`` and ``sum_over``."""
     leaves = [f"v{i}" for i in range(program.n_leaves)]
-    forward = _forward(program, dialect)
-    backward = _backward(program, dialect, targets)
+    plan = plan_layers(program) if dialect == "array" else Plan()
+    forward = _forward(program, dialect, plan)
+    backward = _backward(program, dialect, targets, plan)
     out = f"v{program.output}"
     grads = ", ".join(f"g{t}" for t in targets)
     body = ["def value(inputs):", f"    {_unpack(leaves, 'inputs')}"]
