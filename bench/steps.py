@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import engine_autodiff, engine_micrograd, engine_numpy, engine_torch, floats
+from . import engine_autodiff, engine_micrograd, engine_nn, engine_numpy, engine_torch, floats
 from .data import Layers, course_params, demo_params, heart, moons
 from .timing import Timings, interleaved
 
@@ -63,7 +63,7 @@ def _run(
     return StepResult(title, interleaved(steps, rounds), deviations)
 
 
-def _with(option: str, value: bool, factory: Callable[..., Any]) -> Factory:
+def _with(option: str, value: object, factory: Callable[..., Any]) -> Factory:
     return lambda layers, a, b, lr: factory(layers, a, b, lr, **{option: value})
 
 
@@ -74,6 +74,8 @@ def run_demo(rounds: int) -> StepResult:
         "autodiff eager": engine_autodiff.demo,
         "autodiff eager, fused dot": _with("fused", True, engine_autodiff.demo),
         "autodiff tape": engine_autodiff.demo_tape,
+        "nn.MLP eager": engine_nn.demo,
+        "nn.MLP tape": _with("tape", True, engine_nn.demo),
     }
     if _have("numpy"):
         contenders["autodiff tape, batched"] = _with("batched", True, engine_autodiff.demo_tape)
@@ -93,9 +95,12 @@ def run_course(rounds: int) -> StepResult:
         "autodiff eager": engine_autodiff.course,
         "autodiff eager, fused dot": _with("fused", True, engine_autodiff.course),
         "autodiff tape": engine_autodiff.course_tape,
+        "nn.MLP eager": engine_nn.course,
+        "nn.MLP tape": _with("tape", "rows", engine_nn.course),
     }
     if _have("numpy"):
         contenders["autodiff tape, batched"] = _with("batched", True, engine_autodiff.course_tape)
+        contenders["nn.MLP tape, batched"] = _with("tape", "batch", engine_nn.course)
         contenders["numpy matrices"] = engine_numpy.course
     if _have("micrograd"):
         contenders["micrograd"] = engine_micrograd.course

@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from autodiff import Value, compile
-
 from .data import course_params, heart
 
 __all__ = ["TrainingResult", "train_heart"]
@@ -29,18 +27,15 @@ class TrainingResult:
 
 def train_heart(seconds: float, batched: bool, lr: float = 7.0) -> TrainingResult:
     """Plain gradient descent P ← P − η J (the course's η = 7, without its noise) on
-    C = (1/N) Σ |a3 − y|², each step one replay of the tape over the N = 100 examples."""
-    layers = course_params()
-    model = [([[Value(w) for w in row] for row in W], [Value(v) for v in b]) for W, b in layers]
-    params = [p for W, b in model for p in [*[w for row in W for w in row], *b]]
+    C = (1/N) Σ |a3 − y|² for an ``nn.MLP(1, [6, 7, 2])``, each step one replay of a tape
+    traced over the model's parameters, then ``nn.SGD``'s update."""
+    import nn
 
-    def cost(x: Value, y1: Value, y2: Value) -> Value:
-        a = [x]
-        for W, b in model:
-            a = [sum((w * v for w, v in zip(row, a)), bias).sigmoid() for row, bias in zip(W, b)]
-        return (a[0] - y1) ** 2 + (a[1] - y2) ** 2
+    from .engine_nn import _mlp, heart_tape
 
-    tape = compile(cost, [0.5, 0.5, 0.5], wrt=params)
+    model, params = _mlp(course_params(), "sigmoid", "sigmoid")
+    tape = heart_tape(model, params)
+    optimizer = nn.SGD(params, lr)
     xs, targets = heart()
     n = len(xs)
     rows = [(x, y1, y2) for x, (y1, y2) in zip(xs, targets)]
@@ -59,12 +54,10 @@ def train_heart(seconds: float, batched: bool, lr: float = 7.0) -> TrainingResul
     steps, first = 0, None
     start = time.perf_counter()
     while True:
-        for p in params:
-            p.grad = 0.0
+        optimizer.zero_grad()
         current = step()
         first = current if first is None else first
-        for p in params:
-            p.data -= lr * p.grad
+        optimizer.step()
         steps += 1
         if time.perf_counter() - start >= seconds:
             break
