@@ -120,6 +120,10 @@ class Value:
         twice, as in PyTorch. Use :meth:`zero_grad` (or ``nn.Module.zero_grad``) between
         steps. The walk is iterative and visits each node once.
 
+        Raises:
+            ValueError: a local derivative is not finite (sqrt at 0, say), naming the op.
+                Nodes above it may already have had their ``.grad`` updated.
+
         Example:
             >>> a = Value(3.0)
             >>> b = a * a

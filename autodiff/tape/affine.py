@@ -32,6 +32,7 @@ class Layer:
     weights: list[list[int]] = field(default_factory=list)
     rests: list[list[int]] = field(default_factory=list)
     folded: list[int] = field(default_factory=list)
+    biases: bool = False  # every form's only rest is a scalar leaf: add them as one column
 
     def pays(self) -> bool:
         """Whether one matrix product beats the scalar operations it replaces (it does
@@ -145,6 +146,10 @@ def plan_layers(program: Program) -> Plan:
         layer.rests.append(rests)
         layer.folded += folded
     for layer in plan.layers:
+        layer.biases = all(
+            len(rests) == 1 and program.n_args <= rests[0] < program.n_leaves
+            for rests in layer.rests
+        )
         if layer.pays():
             plan.emit_at[program.instructions[layer.earliest].target] = layer
             plan.roots.update(layer.roots)

@@ -73,6 +73,10 @@ def _layer_forward(layer: Layer, k: int) -> list[str]:
         f"W{k} = np.array(({weights},))",
         f"Z{k} = W{k} @ X{k}",
     ]
+    if layer.biases:
+        column = ", ".join(f"(v{rests[0]},)" for rests in layer.rests)
+        lines[-1] += f" + np.array(({column},))"
+        return lines + [f"v{root} = Z{k}[{i}]" for i, root in enumerate(layer.roots)]
     for i, (root, rests) in enumerate(zip(layer.roots, layer.rests)):
         lines.append(f"v{root} = {' + '.join([f'Z{k}[{i}]', *(f'v{r}' for r in rests)])}")
     return lines
@@ -166,6 +170,11 @@ def _layer_backward(layer: Layer, k: int, grads: _Gradients, zero: str) -> None:
         for i, row in enumerate(layer.weights):
             for j, w in enumerate(row):
                 grads.add(w, f"GW{k}[{i}, {j}]", already_summed=w in grads.summed)
+    if layer.biases and any(rests[0] in grads.needed for rests in layer.rests):
+        grads.lines.append(f"GB{k} = G{k}.sum(axis=1)")
+        for i, rests in enumerate(layer.rests):
+            grads.add(rests[0], f"GB{k}[{i}]", already_summed=rests[0] in grads.summed)
+        return
     for root, rests in zip(layer.roots, layer.rests):
         if root in grads.started:
             for rest in rests:
