@@ -59,7 +59,8 @@ def _chain_section(chains: list[ChainResult], memory: list[MemoryResult]) -> lis
     lines = ["## A chain y ← y·1.0000001 + 0.1 (default recursion limit)", ""]
     lines += table(header, rows)
     lines += ["", "Nodes are the operations and their constant leaves (two per operation"]
-    lines += ["for Values; torch keeps constants out of its graph).", ""]
+    lines += ["for Values; torch keeps constants out of its graph). The second row's chain"]
+    lines += ["reuses two leaves w and b, so every node is an operation.", ""]
     lines += ["## Memory per operation node (tracemalloc)", ""]
     lines += table(
         ["engine", "graph", "bytes per op node"],
@@ -103,12 +104,14 @@ def _targets(
             if reference in d.samples:
                 speedup = d.median(reference) / d.median(name)
                 add(f"demo step, {name}: {reference} ÷ this", speedup, "≥ 7", speedup >= 7)
-    ours = chains[0]
-    if ours.backward is not None:
-        per_op = ours.backward / ours.ops * 1e9
-        add("1M chain backward, ns per op", per_op, "< 300", per_op < 300)
-        per_node = ours.backward / ours.nodes * 1e9
-        add("1M chain backward, ns per graph node", per_node, "< 300", per_node < 300)
+    for ours in chains:
+        if ours.engine.startswith("autodiff") and ours.backward is not None:
+            per_node = ours.backward / ours.nodes * 1e9
+            what = "per graph node" if ours.nodes == ours.ops else "per graph node (op or constant)"
+            add(f"{ours.ops:,}-op chain backward, ns {what}", per_node, "< 300", per_node < 300)
+            if ours.nodes != ours.ops:
+                per_op = ours.backward / ours.ops * 1e9
+                add(f"{ours.ops:,}-op chain backward, ns per op", per_op, "< 300", per_op < 300)
     for graph in {m.graph for m in memory}:
         by_engine = {m.engine: m.per_node for m in memory if m.graph == graph}
         if "micrograd" in by_engine:
@@ -133,13 +136,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = ["# Performance results", "", f"Written by `python -m bench` on {started}.", ""]
     lines += [*machine(), ""]
+    # The chain first, while the process is fresh (as a program building one deep graph
+    # would be), then the step workloads, interleaved.
+    print("chain and memory…", file=sys.stderr)
+    chains = run_chain(ops, min(ops, 10**5))
+    memory = measure_memory(10**5)
     print("demo step…", file=sys.stderr)
     demo = run_demo(rounds)
     print("course step…", file=sys.stderr)
     course = run_course(rounds)
-    print("chain and memory…", file=sys.stderr)
-    chains = run_chain(ops, min(ops, 10**5))
-    memory = measure_memory(10**5)
     print("training…", file=sys.stderr)
     training = [train_heart(seconds, batched=True), train_heart(seconds, batched=False)]
     lines += _targets(demo, course, chains, memory)

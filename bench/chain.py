@@ -33,11 +33,13 @@ def _chain(value: Any, ops: int) -> Any:
     return y
 
 
-def _run_one(engine: str, make: Any, ops: int, nodes_per_op: int) -> ChainResult:
+def _run_one(
+    engine: str, make: Any, ops: int, nodes_per_op: int, chain: Any = _chain
+) -> ChainResult:
     gc.collect()
     x = make(0.5)
     start = time.process_time()
-    y = _chain(x, ops)
+    y = chain(x, ops)
     build = time.process_time() - start
     start = time.process_time()
     try:
@@ -51,7 +53,13 @@ def run_chain(ops: int, small: int) -> list[ChainResult]:
     """This engine at ``ops`` operations; micrograd and torch (much slower) at ``small``."""
     from autodiff import Value
 
-    results = [_run_one("autodiff eager", Value, ops, 2)]
+    def shared(x: Value, ops: int) -> Value:
+        return _shared_chain(lambda v: x if v == 0.5 else Value(v), ops)
+
+    results = [
+        _run_one("autodiff eager", Value, ops, 2),
+        _run_one("autodiff eager, y ← y·w + b (no constants)", Value, ops, 1, shared),
+    ]
     if importlib.util.find_spec("micrograd"):
         from micrograd.engine import Value as MicrogradValue
 
