@@ -54,7 +54,8 @@ def demo(layers: Layers, points: Any, labels: Any, lr: float, tape: bool = False
     else:
 
         def run() -> float:
-            loss = sum(nn.losses.hinge(model(x), y) for x, y in zip(points, labels)) * (1 / n)
+            total: Any = sum(nn.losses.hinge(model(x), y) for x, y in zip(points, labels))
+            loss = total * (1 / n)
             loss.backward()
             return loss.data
 
@@ -72,8 +73,10 @@ def course(layers: Layers, xs: Any, targets: Any, lr: float, tape: str = "") -> 
     if not tape:
 
         def run() -> float:
-            loss = sum(nn.losses.sum_squared_error(model([x]), y) for x, y in zip(xs, targets))
-            loss = loss * (1 / n)
+            total: Any = sum(
+                nn.losses.sum_squared_error(model([x]), y) for x, y in zip(xs, targets)
+            )
+            loss = total * (1 / n)
             loss.backward()
             return loss.data
 
