@@ -11,16 +11,23 @@ Example:
 
 from .backward import topological_order
 from .functional import grad, hessian, jacobian
+from .fused import dot, sum_of
 from .gradcheck import GradcheckError, gradcheck, numeric_grad
 from .primitives import PRIMITIVES, Primitive
 from .recording import is_recording, no_grad
+from .tape import GraphChangedError, Tape, TraceError, compile
 from .value import Value
 
 __all__ = [
     "PRIMITIVES",
     "GradcheckError",
+    "GraphChangedError",
     "Primitive",
+    "Tape",
+    "TraceError",
     "Value",
+    "compile",
+    "dot",
     "grad",
     "gradcheck",
     "hessian",
@@ -28,6 +35,7 @@ __all__ = [
     "jacobian",
     "no_grad",
     "numeric_grad",
+    "sum_of",
     "topological_order",
 ]
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from autodiff import Value
+from autodiff import Value, dot
 
 from .activations import Activation, linear, resolve_activation
 from .init import RandomSource, as_random, initial_values
@@ -32,17 +32,14 @@ Scalar = float | Value
 
 
 def _weighted_sum(weights: list[Value], inputs: Sequence[Scalar], bias: Value) -> Value:
-    """Σᵢ wᵢxᵢ + b, left to right, bias last: the one place a neuron's z is built.
+    """Σᵢ wᵢxᵢ + b: the one place a neuron's z is built.
 
-    Kept apart so that a fused primitive can replace it without touching the neuron.
-    The caller has checked that ``inputs`` has one entry per weight (at least one).
+    The products are one fused ``dot`` node (every ∂/∂wᵢ = xᵢ and ∂/∂xᵢ = wᵢ still on its
+    edges), a single node instead of a chain of 2n binary ones: that is what makes a training
+    step several times faster. The bias is added as its own ``+`` node, so z reads as the
+    course writes it, w·x + b. The caller has checked that ``inputs`` has one entry per weight.
     """
-    pairs = zip(weights, inputs)
-    w, x = next(pairs)
-    total = w * x
-    for w, x in pairs:
-        total = total + w * x
-    return total + bias
+    return dot(weights, inputs) + bias
 
 
 def _not_a_sequence(owner: str, expected: int, x: object) -> TypeError:
