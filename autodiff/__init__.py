@@ -10,6 +10,7 @@ Example:
 """
 
 from .backward import topological_order
+from .explain import explain
 from .functional import grad, hessian, jacobian
 from .gradcheck import GradcheckError, gradcheck, numeric_grad
 from .primitives import PRIMITIVES, Primitive
@@ -21,6 +22,7 @@ __all__ = [
     "GradcheckError",
     "Primitive",
     "Value",
+    "explain",
     "grad",
     "gradcheck",
     "hessian",
