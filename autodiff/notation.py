@@ -3,8 +3,8 @@
 A node is written as its label when it has one, a constant as its number, and an
 operation as a short expression of its operands' names (``w·x + b``); an expression longer
 than :data:`MAX_NAME` becomes ``v<k>`` (``k`` its topological position), and an unlabelled
-root ``out``, each defined at the end of a ledger. Composites are written as people write them: ``x + y·-1`` as ``x - y``,
-``x·y^-1`` as ``x/y``.
+root ``out``, each defined at the end of a ledger. Composites are written as people write
+them: ``x + y·-1`` as ``x - y``, ``x·y^-1`` as ``x/y``.
 
 Example:
     >>> from autodiff import Value, topological_order
