@@ -15,6 +15,7 @@ from .functional import grad, hessian, jacobian
 from .gradcheck import GradcheckError, gradcheck, numeric_grad
 from .primitives import PRIMITIVES, Primitive
 from .recording import is_recording, no_grad
+from .render import draw
 from .value import Value
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "GradcheckError",
     "Primitive",
     "Value",
+    "draw",
     "explain",
     "grad",
     "gradcheck",

@@ -217,19 +217,41 @@ def _ledger_lines(explanation: Explanation) -> list[str]:
 
 
 def _path_lines(path: Path, names: Names, lead: str) -> list[str]:
-    """One path as four aligned lines: symbols, formulas, numbers, product."""
+    """One path as aligned lines: symbols, formulas, numbers, product."""
     if not path.partials:
         return [f"{lead}1 (the output itself)"]
-    edges = list(zip(path.nodes, path.nodes[1:], path.positions))
-    symbols = " · ".join(chain_symbol(names, parent, child) for parent, child, _ in edges)
-    formulas = " · ".join(factor(names.formula(parent, position)) for parent, _, position in edges)
-    numbers = " · ".join(factor(format_number(p, names.digits)) for p in path.partials)
+    steps = _steps(path, names)
+    symbols = " · ".join(symbol for symbol, _, _ in steps)
+    formulas = " · ".join(factor(formula) for _, formula, _ in steps)
+    numbers = " · ".join(factor(format_number(number, names.digits)) for _, _, number in steps)
     pad = " " * (len(lead) - 2) + "= "
     lines = [lead + symbols]
     for text in (formulas, numbers, format_number(path.term, names.digits)):
         if pad + text != lines[-1] and text != symbols:  # skip steps that change nothing
             lines.append(pad + text)
     return lines
+
+
+def _steps(path: Path, names: Names) -> list[tuple[str, str, float]]:
+    """The factors of a path: (∂parent/∂child, formula, number).
+
+    A run of edges whose local partial is the constant 1 (the chain of sums inside
+    z = w·a + ... + b) is written as one factor, ∂z/∂(w·a) = 1, as the course writes it.
+    """
+    edges = list(zip(path.nodes, path.nodes[1:], path.positions, path.partials))
+    formulas = [names.formula(parent, position) for parent, _, position, _ in edges]
+    steps: list[tuple[str, str, float]] = []
+    start = 0
+    while start < len(edges):
+        end = start
+        if formulas[start] == "1":
+            while end + 1 < len(edges) and formulas[end + 1] == "1":
+                end += 1
+        number = math.prod(edge[3] for edge in edges[start : end + 1])
+        symbol = chain_symbol(names, edges[start][0], edges[end][1])
+        steps.append((symbol, formulas[start], number))
+        start = end + 1
+    return steps
 
 
 def _edge_lines(explanation: Explanation, names: Names, head: str) -> list[str]:

@@ -1,0 +1,263 @@
+"""What a drawing shows, as plain data: its nodes, edges, clusters, labels and colours.
+
+:func:`describe` decides everything about a drawing of a graph; :mod:`autodiff.render` only
+hands the result to Graphviz. Drawing nodes are named by topological position (``v<k>`` for
+the record of the k-th Value, ``o<k>`` for its operation, ``m<j>`` for the j-th collapsed
+module), never by ``id()``, so the same graph always gives the same drawing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .clusters import REST, drawn_size, is_parameter
+from .notation import format_number
+from .primitives import local_partials
+from .value import Value
+
+__all__ = ["FILL", "HIGHLIGHT", "Scene", "describe"]
+
+HIGHLIGHT = "#d62728"
+DIM = "#c8c8c8"
+DIM_TEXT = "#a0a0a0"
+FILL = {
+    "parameter": "#ffe8a3",
+    "input": "#cfe2ff",
+    "constant": "#eeeeee",
+    "result": "#ffffff",
+    "output": "#d4edda",
+    "summary": "#e4d7f5",
+    "operation": "#f2f2f2",
+}
+OP_SYMBOLS = {"+": "+", "*": "×"}
+SUMMARY_VALUES = 4  # a collapsed layer lists at most this many output values
+
+Attributes = dict[str, str]
+
+
+@dataclass
+class Scene:
+    """A drawing before Graphviz: every statement in the order it is written.
+
+    Attributes:
+        nodes: ``(name, attributes, cluster)``; cluster is a module path or None.
+        edges: ``(tail, head, attributes)``.
+        clusters: module path -> the module path around it (None at the top), in order of
+            first appearance.
+    """
+
+    nodes: list[tuple[str, Attributes, str | None]] = field(default_factory=list)
+    edges: list[tuple[str, str, Attributes]] = field(default_factory=list)
+    clusters: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass
+class Options:
+    digits: int
+    show_local: bool
+    horizontal: bool  # records lay their fields side by side
+    path_ids: set[int] | None  # nodes on a highlighted path, when highlighting
+    targets: set[int]
+
+
+def describe(
+    order: Sequence[Value],
+    users: dict[int, list[tuple[Value, int]]],
+    chains: dict[int, tuple[str, ...]],
+    owner: dict[int, str],
+    options: Options,
+) -> Scene:
+    """Describe the drawing of ``order`` (a topological order) with nodes in ``owner`` collapsed."""
+    return _Describer(order, users, chains, owner, options).scene()
+
+
+def _escape(text: str) -> str:
+    """Text for a record field, where braces, bars and angle brackets mean structure."""
+    return re.sub(r'([\\{}|<>"])', r"\\\1", text.replace("\n", " "))
+
+
+class _Describer:
+    def __init__(
+        self,
+        order: Sequence[Value],
+        users: dict[int, list[tuple[Value, int]]],
+        chains: dict[int, tuple[str, ...]],
+        owner: dict[int, str],
+        options: Options,
+    ) -> None:
+        self.order, self.users, self.chains, self.owner = order, users, chains, owner
+        self.options = options
+        self.index = {id(node): k for k, node in enumerate(order)}
+        self.summary_names: dict[str, str] = {}
+        for node in order:
+            module = owner.get(id(node))
+            if module is not None and module not in self.summary_names:
+                self.summary_names[module] = (
+                    "rest" if module == REST else f"m{len(self.summary_names)}"
+                )
+        self.summaries = set(self.summary_names.values())
+        self.result = Scene()
+        self.merged: dict[tuple[str, str, str | None], int] = {}
+        self.edge_list: list[tuple[str, str, str | None, bool]] = []
+
+    def fmt(self, x: float) -> str:
+        return format_number(x, self.options.digits)
+
+    def unit(self, node: Value, operation: bool = False) -> str:
+        module = self.owner.get(id(node))
+        if module is not None:
+            return self.summary_names[module]
+        return f"{'o' if operation else 'v'}{self.index[id(node)]}"
+
+    def scene(self) -> Scene:
+        members: dict[str, list[Value]] = {module: [] for module in self.summary_names}
+        for node in self.order:
+            module = self.owner.get(id(node))
+            if module is not None:
+                members[module].append(node)
+                continue
+            chain = self.chains[id(node)]
+            cluster = self._enter(chain)
+            self.result.nodes.append((self.unit(node), self._value(node, cluster), cluster))
+            if node.children:
+                self.result.nodes.append((self.unit(node, True), self._operation(node), cluster))
+        for module, nodes in members.items():
+            chain = self.chains[id(nodes[0])]
+            around = self._enter(chain[: chain.index(module)] if module != REST else ())
+            attributes = self._summary(module, nodes)
+            self.result.nodes.append((self.summary_names[module], attributes, around))
+        self._edges()
+        return self.result
+
+    def _enter(self, chain: tuple[str, ...]) -> str | None:
+        """Register the clusters of ``chain``; return the innermost (None for none)."""
+        for depth, cluster in enumerate(chain):
+            self.result.clusters.setdefault(cluster, chain[depth - 1] if depth else None)
+        return chain[-1] if chain else None
+
+    # --- nodes -----------------------------------------------------------------------------
+    def _record(self, fields: list[str]) -> str:
+        text = " | ".join(fields)
+        return f"{{ {text} }}" if self.options.horizontal else text
+
+    def _value(self, node: Value, cluster: str | None) -> Attributes:
+        kind = _kind(node, node is self.order[-1])
+        name = node.label
+        if cluster and name.startswith(cluster + "."):
+            name = name[len(cluster) + 1 :]  # the cluster's own label says the rest
+        if kind == "constant":
+            fields = [self.fmt(node.data)]
+        else:
+            fields = [_escape(name)] if name else []
+            fields += [f"data {self.fmt(node.data)}", f"grad {self.fmt(node.grad)}"]
+        attributes = {"label": self._record(fields), "fillcolor": FILL[kind]}
+        if kind == "parameter":
+            attributes["shape"] = "Mrecord"
+        return attributes | self._emphasis(id(node) in self._on_path_ids(), id(node))
+
+    def _operation(self, node: Value) -> Attributes:
+        symbol = OP_SYMBOLS.get(node.op, node.op)
+        if node.exponent is not None:
+            symbol = f"^{self.fmt(node.exponent)}"
+        elif node.op == "**":
+            symbol = "^"
+        on_path = id(node) in self._on_path_ids() and any(
+            id(child) in self._on_path_ids() for child in node.children
+        )
+        attributes = {"label": _escape(symbol), "shape": "ellipse", "fillcolor": FILL["operation"]}
+        return attributes | {"fontsize": "10", "height": "0.3"} | self._emphasis(on_path, None)
+
+    def _summary(self, module: str, members: list[Value]) -> Attributes:
+        outputs = [node for node in members if self._leaves_module(node, module)]
+        size = sum(drawn_size(node) for node in members)
+        title = f"{module} ({size} nodes)" if module != REST else f"{size} more nodes"
+        values = [self.fmt(node.data) for node in outputs[:SUMMARY_VALUES]]
+        grads = [self.fmt(node.grad) for node in outputs[:SUMMARY_VALUES]]
+        more = ", …" if len(outputs) > SUMMARY_VALUES else ""
+        fields = [
+            _escape(title),
+            f"out {', '.join(values)}{more}",
+            f"grad {', '.join(grads)}{more}",
+        ]
+        attributes = {
+            "label": self._record(fields),
+            "fillcolor": FILL["summary"],
+            "style": "filled,bold",
+        }
+        on_path = any(id(node) in self._on_path_ids() for node in members)
+        return attributes | self._emphasis(on_path, None)
+
+    def _leaves_module(self, node: Value, module: str) -> bool:
+        """``node`` is the root or used outside ``module``: an output of the summary."""
+        users = self.users[id(node)]
+        return not users or any(self.owner.get(id(user)) != module for user, _ in users)
+
+    def _on_path_ids(self) -> set[int]:
+        return self.options.path_ids if self.options.path_ids is not None else set()
+
+    def _emphasis(self, on_path: bool, node_id: int | None) -> Attributes:
+        if self.options.path_ids is None:
+            return {}
+        if node_id is not None and node_id in self.options.targets:
+            return {"color": HIGHLIGHT, "penwidth": "2.5"}
+        return {} if on_path else {"color": DIM, "fontcolor": DIM_TEXT}
+
+    # --- edges -----------------------------------------------------------------------------
+    def _edges(self) -> None:
+        highlighting = self.options.path_ids is not None
+        on_path = self._on_path_ids()
+        for node in self.order:
+            if not node.children:
+                continue
+            labels = self._partials(node)
+            operation = self.unit(node, True)
+            any_on = False
+            for position, child in enumerate(node.children):
+                on = highlighting and id(node) in on_path and id(child) in on_path
+                any_on = any_on or on
+                self._add_edge(self.unit(child), operation, labels[position], on)
+            self._add_edge(operation, self.unit(node), None, any_on)
+        for tail, head, label, on in self.edge_list:
+            attributes: Attributes = {} if label is None else {"label": label}
+            if on:
+                attributes |= {"color": HIGHLIGHT, "penwidth": "2"}
+            elif highlighting:
+                attributes |= {"color": DIM, "fontcolor": DIM_TEXT}
+            self.result.edges.append((tail, head, attributes))
+
+    def _partials(self, node: Value) -> list[str | None]:
+        if not self.options.show_local:
+            return [None] * len(node.children)
+        try:
+            return [self.fmt(partial) for partial in local_partials(node)]
+        except ValueError:  # not finite here (sqrt at 0): say so rather than fail to draw
+            return ["undefined"] * len(node.children)
+
+    def _add_edge(self, tail: str, head: str, label: str | None, on: bool) -> None:
+        if tail == head:
+            return  # inside a collapsed module
+        summaries = self.summaries
+        if tail not in summaries and head not in summaries:
+            self.edge_list.append((tail, head, label, on))
+            return
+        if head in summaries:
+            label = None  # a partial with respect to one hidden operand says nothing here
+        key = (tail, head, label)
+        if key in self.merged:
+            index = self.merged[key]
+            self.edge_list[index] = (tail, head, label, self.edge_list[index][3] or on)
+        else:
+            self.merged[key] = len(self.edge_list)
+            self.edge_list.append((tail, head, label, on))
+
+
+def _kind(node: Value, is_root: bool) -> str:
+    if is_root:
+        return "output"
+    if node.children:
+        return "result"
+    if is_parameter(node):
+        return "parameter"
+    return "input" if node.label else "constant"
