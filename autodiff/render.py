@@ -60,7 +60,7 @@ class Drawing(graphviz.Digraph):
     """A ``graphviz.Digraph`` that says which package to install when ``dot`` is missing.
 
     It displays in Jupyter as SVG (``_repr_mimebundle_``), renders with ``.render()`` and
-    ``.pipe()`` like any Digraph, and :meth:`save` writes a file atomically.
+    ``.pipe()`` like any Digraph, and :meth:`write` writes a file atomically.
     """
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
@@ -75,7 +75,7 @@ class Drawing(graphviz.Digraph):
         except graphviz.ExecutableNotFound as error:
             raise GraphvizNotFound() from error
 
-    def save(self, path: str | os.PathLike[str], format: str | None = None) -> Path:
+    def write(self, path: str | os.PathLike[str], format: str | None = None) -> Path:
         """Write the drawing to ``path`` (format from ``format`` or the file's suffix).
 
         ``dot``/``gv`` writes the DOT source and needs no Graphviz program. The file is
@@ -93,7 +93,7 @@ class Drawing(graphviz.Digraph):
         elif fmt in graphviz.FORMATS:
             data = self.pipe(format=fmt)
         else:
-            raise ValueError(f"save: unknown format {fmt!r} (try svg, png, pdf or dot)")
+            raise ValueError(f"write: unknown format {fmt!r} (try svg, png, pdf or dot)")
         _write_atomically(path, data)
         return path
 
@@ -177,8 +177,16 @@ def _check(
 ) -> tuple[list[Value], tuple[str, ...]]:
     if not isinstance(root, Value):
         raise TypeError(f"draw: root must be a Value, got {type(root).__name__}: {root!r}")
-    targets = [] if highlight is None else highlight
-    targets = [targets] if isinstance(targets, Value) else list(targets)  # type: ignore[call-overload]
+    if highlight is None:
+        targets: list[Any] = []
+    elif isinstance(highlight, Value):
+        targets = [highlight]
+    elif isinstance(highlight, (list, tuple, set, frozenset)):
+        targets = list(highlight)
+    else:
+        raise TypeError(
+            f"draw: highlight must be a Value or a list of Values, got {type(highlight).__name__}"
+        )
     for target in targets:
         if not isinstance(target, Value):
             raise TypeError(f"draw: highlight must hold Values, got {type(target).__name__}")
