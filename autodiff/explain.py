@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .backward import topological_order
+from .functional import grad
 from .notation import Names, chain_symbol, factor, format_number
 from .paths import count_paths, on_paths
 from .primitives import local_partials
@@ -78,9 +79,9 @@ class Explanation:
         paths: every path from output down to wrt, in operand order.
         contributions: edge by edge, each parent's contribution to each node on a path,
             parents in reverse topological order.
-        total: ∂output/∂wrt, accumulated edge by edge in the order the backward pass
-            uses, so it is exactly the number ``grad`` gives; the sum of ``terms`` equals
-            it up to the rounding of a differently ordered floating-point sum.
+        total: ∂output/∂wrt exactly as :func:`~autodiff.grad` computes it. The sum of
+            ``terms`` (and of the contributions reaching ``wrt``) equals it up to the
+            rounding of a differently ordered floating-point sum.
     """
 
     output: Value
@@ -144,10 +145,11 @@ def explain(output: Value, wrt: Value, *, max_paths: int = 100, digits: int = 4)
             raise ValueError(f"explain: {name} must be a positive int, got {number!r}")
     order = topological_order(output)
     count = count_paths(order, wrt, cap=max_paths + 1)
-    contributions, wrt_grad = _edge_account(order, wrt)
+    contributions = _edge_account(order, wrt)
+    (total,) = grad(output, [wrt])
     complete = count <= max_paths
     paths = _enumerate_paths(order, wrt) if complete else ()
-    return Explanation(output, wrt, count, complete, paths, contributions, wrt_grad, digits)
+    return Explanation(output, wrt, count, complete, paths, contributions, total, digits)
 
 
 def _enumerate_paths(order: Sequence[Value], wrt: Value) -> tuple[Path, ...]:
@@ -176,8 +178,8 @@ def _enumerate_paths(order: Sequence[Value], wrt: Value) -> tuple[Path, ...]:
     return tuple(paths)
 
 
-def _edge_account(order: Sequence[Value], wrt: Value) -> tuple[tuple[Contribution, ...], float]:
-    """Each parent's contribution to each node on a path, and the resulting ∂root/∂wrt."""
+def _edge_account(order: Sequence[Value], wrt: Value) -> tuple[Contribution, ...]:
+    """Each parent's contribution to each node on a path, parents from the root down."""
     on_path = on_paths(order, [wrt])
     grads: dict[int, float] = {id(order[-1]): 1.0}
     contributions: list[Contribution] = []
@@ -190,7 +192,7 @@ def _edge_account(order: Sequence[Value], wrt: Value) -> tuple[tuple[Contributio
                 contribution = Contribution(parent, child, position, parent_grad, partial)
                 contributions.append(contribution)
                 grads[id(child)] = grads.get(id(child), 0.0) + contribution.amount
-    return tuple(contributions), grads.get(id(wrt), 0.0)
+    return tuple(contributions)
 
 
 # --- the ledger as text ------------------------------------------------------------------

@@ -184,7 +184,7 @@ class Names:
             return f"{atom(name[id(x)])}^{atom(name[id(operands[1])])}", [x, operands[1]]
         if op == "abs":
             return f"|{name[id(x)]}|", [x]
-        return f"{op}({name[id(x)]})", [x]
+        return f"{op}({', '.join(name[id(operand)] for operand in operands)})", list(operands)
 
 
 def _is_constant(node: Value) -> bool:

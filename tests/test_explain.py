@@ -124,6 +124,10 @@ def test_total_equals_grad_on_random_graphs(graph: RandomGraph) -> None:
             ):
                 assert parent.children[position] is child
                 assert partial == local_partials(parent)[position]
+        # Every partial sum along the way is bounded by Σ|terms|, and so is its rounding.
+        into_wrt = [c.amount for c in explanation.contributions if c.child is wrt]
+        if wrt is not graph.root:
+            assert abs(math.fsum(into_wrt) - expected) <= 1e-12 + 1e-9 * scale
         assert explain(graph.root, wrt, max_paths=1).total == expected
         assert str(explanation)  # the ledger prints for every shape of graph
 
