@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -149,6 +150,9 @@ def test_rendered_svg_is_xml_with_every_node_and_edge(tmp_path: Path) -> None:
     texts = {t.text for t in root.iter(f"{SVG}text")}
     assert {"w", "data -3", "grad 1", "tanh", "×"} <= texts
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # as open() would have made it
 
 
 def test_jupyter_display_is_svg() -> None:
