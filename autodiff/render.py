@@ -37,7 +37,20 @@ __all__ = ["Drawing", "GraphvizNotFound", "draw"]
 MAX_NODES = 300
 """Default ``max_nodes``: dot lays out a few hundred nodes in about a second."""
 
-GRAPH = {"fontname": "Helvetica", "nodesep": "0.2", "ranksep": "0.3"}
+LAYOUT_BUDGET = 3000
+"""The most layout work (nodes plus the virtual nodes of long edges, see
+:class:`autodiff.scene.Scene`) handed to dot: about a second. A drawing estimated above it
+is collapsed further, halving ``max_nodes`` until it fits."""
+
+# nslimit/nslimit1 cap dot's network-simplex passes; uncapped, a few hundred nodes with
+# long edges (a leaf feeding every step of a chain) can take dot many minutes.
+GRAPH = {
+    "fontname": "Helvetica",
+    "nodesep": "0.2",
+    "ranksep": "0.3",
+    "nslimit": "3",
+    "nslimit1": "3",
+}
 NODE = {"shape": "record", "style": "filled", "fontname": "Helvetica", "fontsize": "11"}
 EDGE = {"arrowsize": "0.6", "fontname": "Helvetica", "fontsize": "9"}
 CLUSTER = {"style": "rounded,filled", "color": "#b0b0b0", "fontcolor": "#555555"}
@@ -130,7 +143,9 @@ def draw(
         highlight: a Value or several: colour every edge on every path from ``root`` down
             to them (the terms of the chain rule for ∂root/∂w) and dim the rest.
         max_nodes: above this many drawing nodes, whole neurons (then layers) collapse
-            into one summary node each, showing their output values and gradients.
+            into one summary node each, showing their output values and gradients. A
+            drawing whose long edges would still cost dot more than :data:`LAYOUT_BUDGET`
+            collapses further.
         expand: module paths (``"layers.1"``, ``"layers.0.neurons.2"``) to keep open.
         digits: significant digits of every number.
         rankdir: Graphviz's direction, ``"LR"`` (left to right) or ``"TB"``, ``"RL"``, ``"BT"``.
@@ -157,7 +172,6 @@ def draw(
     users = consumers(order)
     chains = assign_clusters(order, users)
     _check_expand(expanded, chains)
-    owner = plan_collapse(order, chains, max_nodes, expanded)
     options = Options(
         digits=digits,
         show_local=show_local,
@@ -165,7 +179,13 @@ def draw(
         path_ids=on_paths(order, targets) if targets else None,
         targets={id(target) for target in targets},
     )
-    return _assemble(describe(order, users, chains, owner, options), rankdir)
+    budget = max_nodes
+    while True:
+        owner = plan_collapse(order, chains, budget, expanded)
+        scene = describe(order, users, chains, owner, options)
+        if scene.layout_cost <= LAYOUT_BUDGET or budget == 1:
+            return _assemble(scene, rankdir)
+        budget = max(1, budget // 2)
 
 
 def _check(

@@ -9,6 +9,7 @@ module), never by ``id()``, so the same graph always gives the same drawing.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -17,7 +18,7 @@ from .notation import format_number
 from .primitives import local_partials
 from .value import Value
 
-__all__ = ["FILL", "HIGHLIGHT", "Scene", "describe"]
+__all__ = ["FILL", "HIGHLIGHT", "Options", "Scene", "describe"]
 
 HIGHLIGHT = "#d62728"
 DIM = "#c8c8c8"
@@ -46,11 +47,14 @@ class Scene:
         edges: ``(tail, head, attributes)``.
         clusters: module path -> the module path around it (None at the top), in order of
             first appearance.
+        layout_cost: an estimate of dot's work: the nodes plus the virtual nodes that long
+            edges need (one per rank crossed).
     """
 
     nodes: list[tuple[str, Attributes, str | None]] = field(default_factory=list)
     edges: list[tuple[str, str, Attributes]] = field(default_factory=list)
     clusters: dict[str, str | None] = field(default_factory=dict)
+    layout_cost: int = 0
 
 
 @dataclass
@@ -211,8 +215,12 @@ class _Describer:
         for node in self.order:
             if not node.children:
                 continue
-            labels = self._partials(node)
             operation = self.unit(node, True)
+            if operation in self.summaries and all(
+                self.owner.get(id(child)) == self.owner[id(node)] for child in node.children
+            ):
+                continue  # wholly inside one collapsed module: nothing to draw
+            labels = self._partials(node)
             any_on = False
             for position, child in enumerate(node.children):
                 on = highlighting and id(node) in on_path and id(child) in on_path
@@ -226,6 +234,16 @@ class _Describer:
             elif highlighting:
                 attributes |= {"color": DIM, "fontcolor": DIM_TEXT}
             self.result.edges.append((tail, head, attributes))
+        self.result.layout_cost = self._layout_cost()
+
+    def _layout_cost(self) -> int:
+        """Nodes plus the virtual nodes dot adds to route edges across ranks."""
+        ranks = _ranks([name for name, _, _ in self.result.nodes], self.edge_list)
+        spans = sum(max(0, abs(ranks[head] - ranks[tail]) - 1) for tail, head, *_ in self.edge_list)
+        # Edge labels take ranks of their own (dot doubles every span) and label nodes to
+        # place: measured, a labelled drawing costs dot about four times more per span.
+        labelled = any(label is not None for _, _, label, _ in self.edge_list)
+        return len(self.result.nodes) + spans * (4 if labelled else 1)
 
     def _partials(self, node: Value) -> list[str | None]:
         if not self.options.show_local:
@@ -251,6 +269,37 @@ class _Describer:
         else:
             self.merged[key] = len(self.edge_list)
             self.edge_list.append((tail, head, label, on))
+
+
+def _ranks(names: list[str], edges: list[tuple[str, str, str | None, bool]]) -> dict[str, int]:
+    """Layers of the drawn graph, roughly as dot ranks it.
+
+    Longest paths from the sources (Kahn's algorithm), then every source moved up to just
+    before its first consumer, as dot's ranking would place a leaf. Nodes on a cycle (which
+    collapsing can create) take the layer after their ranked predecessors.
+    """
+    predecessors: dict[str, list[str]] = {name: [] for name in names}
+    successors: dict[str, list[str]] = {name: [] for name in names}
+    for tail, head, *_ in edges:
+        predecessors[head].append(tail)
+        successors[tail].append(head)
+    waiting = {name: len(predecessors[name]) for name in names}
+    ready = deque(name for name in names if waiting[name] == 0)
+    ranks: dict[str, int] = {}
+    while ready:
+        name = ready.popleft()
+        ranks[name] = max((ranks[p] + 1 for p in predecessors[name]), default=0)
+        for successor in successors[name]:
+            waiting[successor] -= 1
+            if waiting[successor] == 0:
+                ready.append(successor)
+    for name in names:
+        if name not in ranks:  # on a cycle
+            ranks[name] = max((ranks[p] + 1 for p in predecessors[name] if p in ranks), default=0)
+    for name in names:
+        if not predecessors[name] and successors[name]:
+            ranks[name] = min(ranks[s] for s in successors[name]) - 1
+    return ranks
 
 
 def _kind(node: Value, is_root: bool) -> str:

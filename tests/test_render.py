@@ -13,7 +13,10 @@ from graph_strategies import RandomGraph, random_graphs
 from hypothesis import given, settings
 
 from autodiff import Value, draw, explain, topological_order
-from autodiff.render import Drawing, GraphvizNotFound
+from autodiff.clusters import assign_clusters
+from autodiff.paths import consumers
+from autodiff.render import LAYOUT_BUDGET, Drawing, GraphvizNotFound
+from autodiff.scene import Options, describe
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -232,3 +235,21 @@ def test_bad_options_are_rejected(options: dict[str, object], error: type, words
 def test_root_must_be_a_value() -> None:
     with pytest.raises(TypeError, match=r"draw: root must be a Value, got float: 1\.0"):
         draw(1.0)  # type: ignore[arg-type]
+
+
+def test_long_edges_that_would_overload_dot_collapse_further() -> None:
+    # A leaf feeding every step of a chain: 351 nodes is few, but its long edges would
+    # cost dot minutes to lay out. The drawing is cut until the estimate fits the budget.
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(50):
+        y = (y * 0.999 + x).tanh()
+    order = topological_order(y)
+    users = consumers(order)
+    chains = assign_clusters(order, users)
+    options = Options(digits=4, show_local=True, horizontal=True, path_ids=None, targets=set())
+    whole = describe(order, users, chains, {}, options)
+    assert len(whole.nodes) < 1000 and whole.layout_cost > LAYOUT_BUDGET
+    graph = parse_dot(draw(y, show_local=True, max_nodes=1000).source)
+    assert "rest" in graph.nodes and len(graph.nodes) < len(whole.nodes)
+    assert f"v{len(order) - 1}" in graph.nodes  # the root's end is what stays
