@@ -6,6 +6,11 @@ Example (``python -m autodiff graph ...`` from a shell):
 Hostile or bad input (an unknown function, attribute access, a name without a value, ...)
 prints one line naming the offending piece to stderr and exits with status 2 before
 anything is computed. The drawing is written atomically.
+
+Example:
+    >>> from autodiff.cli import main
+    >>> main(["graph", "x.__class__", "--at", "x=1"])  # the error line goes to stderr
+    2
 """
 
 from __future__ import annotations

@@ -98,6 +98,14 @@ class Drawing(graphviz.Digraph):
         Raises:
             ValueError: the format is not one Graphviz knows.
             GraphvizNotFound: the format needs ``dot``, which is not installed.
+
+        Example:
+            >>> import tempfile
+            >>> from autodiff import Value
+            >>> with tempfile.TemporaryDirectory() as directory:
+            ...     path = draw(Value(1.0, label="x") * 2).write(Path(directory) / "x.gv")
+            ...     path.read_text().startswith("digraph")
+            True
         """
         path = Path(path)
         fmt = (format or path.suffix.lstrip(".") or "svg").lower()

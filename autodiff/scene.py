@@ -73,7 +73,20 @@ def describe(
     owner: dict[int, str],
     options: Options,
 ) -> Scene:
-    """Describe the drawing of ``order`` (a topological order) with nodes in ``owner`` collapsed."""
+    """Describe the drawing of ``order`` (a topological order) with nodes in ``owner`` collapsed.
+
+    Example:
+        >>> from autodiff import Value, topological_order
+        >>> from autodiff.clusters import assign_clusters
+        >>> from autodiff.paths import consumers
+        >>> x = Value(2.0, label="x")
+        >>> order = topological_order(x * x)
+        >>> users = consumers(order)
+        >>> options = Options(4, show_local=False, horizontal=True, path_ids=None, targets=set())
+        >>> scene = describe(order, users, assign_clusters(order, users), {}, options)
+        >>> [name for name, _, _ in scene.nodes], [(t, h) for t, h, _ in scene.edges]
+        (['v0', 'v1', 'o1'], [('v0', 'o1'), ('v0', 'o1'), ('o1', 'v1')])
+    """
     return _Describer(order, users, chains, owner, options).scene()
 
 
