@@ -12,17 +12,24 @@ Example:
 from .backward import topological_order
 from .explain import explain
 from .functional import grad, hessian, jacobian
+from .fused import dot, sum_of
 from .gradcheck import GradcheckError, gradcheck, numeric_grad
 from .primitives import PRIMITIVES, Primitive
 from .recording import is_recording, no_grad
 from .render import draw
+from .tape import GraphChangedError, Tape, TraceError, compile
 from .value import Value
 
 __all__ = [
     "PRIMITIVES",
     "GradcheckError",
+    "GraphChangedError",
     "Primitive",
+    "Tape",
+    "TraceError",
     "Value",
+    "compile",
+    "dot",
     "draw",
     "explain",
     "grad",
@@ -32,6 +39,7 @@ __all__ = [
     "jacobian",
     "no_grad",
     "numeric_grad",
+    "sum_of",
     "topological_order",
 ]
 

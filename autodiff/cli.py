@@ -28,7 +28,14 @@ def _engine_demo() -> int:
     return 0
 
 
-DEMOS = {"engine": _engine_demo}
+def _nn_demo() -> int:
+    # Imported here, not at the top: the engine must not depend on the nn package.
+    from nn.demos import xor_demo
+
+    return xor_demo()
+
+
+DEMOS = {"engine": _engine_demo, "nn": _nn_demo}
 
 
 def _build_parser() -> argparse.ArgumentParser:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .primitives import primitive_of
+from .primitives import VARIADIC, primitive_of
 from .value import Value
 
 __all__ = ["MAX_NAME", "Names", "atom", "chain_symbol", "factor", "format_number"]
@@ -124,6 +124,12 @@ class Names:
         """∂parent/∂(operand ``position``) as its primitive's formula, in these names."""
         prim = primitive_of(parent)
         operands = parent.children
+        if prim is not None and prim.arity == VARIADIC and len(prim.local_formulas) == 1:
+            half = len(operands) // 2
+            fields = {"out": self.atom(parent), "x": self.atom(operands[position])}
+            if len(operands) % 2 == 0:
+                fields["paired"] = self.atom(operands[(position + half) % len(operands)])
+            return prim.local_formulas[0].format(**fields)
         if prim is None or position >= len(prim.local_formulas):
             return chain_symbol(self, parent, operands[position])
         fields = {"out": self.atom(parent), "x": self.atom(operands[0])}
@@ -184,6 +190,13 @@ class Names:
             return f"{atom(name[id(x)])}^{atom(name[id(operands[1])])}", [x, operands[1]]
         if op == "abs":
             return f"|{name[id(x)]}|", [x]
+        if op == "sum":
+            return " + ".join(name[id(operand)] for operand in operands), list(operands)
+        if op == "dot" and len(operands) % 2 == 0:
+            half = len(operands) // 2
+            products = zip(operands[:half], operands[half:])
+            terms = [f"{atom(name[id(w)])}·{atom(name[id(v)])}" for w, v in products]
+            return " + ".join(terms), list(operands)
         return f"{op}({', '.join(name[id(operand)] for operand in operands)})", list(operands)
 
 

@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,7 +28,18 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .value import Value
 
-__all__ = ["PRIMITIVES", "Primitive", "local_partials", "power", "primitive_of"]
+__all__ = [
+    "PRIMITIVES",
+    "VARIADIC",
+    "Primitive",
+    "local_partials",
+    "overflow_error",
+    "power",
+    "primitive_of",
+]
+
+VARIADIC = -1
+"""The arity of a primitive that takes any number of operands (``sum``, ``dot``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +48,17 @@ class Primitive:
 
     Attributes:
         name: what ``Value.op`` shows (``"+"``, ``"tanh"``, ...).
-        arity: how many operands it takes.
+        arity: how many operands it takes (:data:`VARIADIC` for any number).
         forward: floats in, float out; raises ``ValueError``/``OverflowError`` naming the op
-            when the operands are outside its domain.
+            when the operands are outside its domain. A result that overflowed to ±inf is
+            caught by the engine, which checks every primitive's result in one place.
         local_grads: ``(*operands, out) -> tuple`` of partials ∂out/∂operand, one per operand.
         exponent: the constant exponent of ``x ** n`` (``None`` for every other primitive).
         local_formulas: ``local_grads`` as text for people, one template per operand, with
             ``{x}``, ``{y}`` naming the operands and ``{out}`` the result (chain-rule ledgers
-            fill them in with the nodes' names).
+            fill them in with the nodes' names). A variadic primitive has one template for
+            every operand: ``{x}`` is that operand and ``{paired}`` the one at the same
+            index in the other half of the operands (dot's w₁…wₙ, x₁…xₙ).
     """
 
     name: str
@@ -68,33 +83,43 @@ def _log(x: Any) -> Any:
     return math.log(x) if type(x) is float else x.log()
 
 
-def _number(x: Any) -> float:
-    """The float behind an operand (branch points look at values, never at graphs)."""
-    return x if type(x) is float else x.data
+def _step(x: Any) -> Any:
+    """1.0 where x > 0, else 0.0: a constant on each side of a kink, so no graph flows through
+    it even when x is a Value. The compiled tape's symbolic operands provide ``step()``."""
+    if type(x) is float:
+        return 1.0 if x > 0.0 else 0.0
+    symbolic = getattr(x, "step", None)
+    if symbolic is not None:
+        return symbolic()
+    return 1.0 if x.data > 0.0 else 0.0
+
+
+def _sign(x: Any) -> Any:
+    """1.0, -1.0 or 0.0 by the sign of x (a constant, as :func:`_step`)."""
+    if type(x) is float:
+        return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0
+    symbolic = getattr(x, "sign", None)
+    if symbolic is not None:
+        return symbolic()
+    return _sign(x.data)
 
 
 def _domain_error(op: str, condition: str, x: float) -> ValueError:
     return ValueError(f"{op}: {condition}, got {x!r}")
 
 
+def overflow_error(op: str, operands: tuple[float, ...]) -> OverflowError:
+    """The error for a primitive whose result overflowed a float (checked by the engine)."""
+    shown = ", ".join(repr(x) for x in operands[:6]) + (", ..." if len(operands) > 6 else "")
+    return OverflowError(f"{op}: the result overflows a float for input ({shown})")
+
+
 # --- addition and multiplication -------------------------------------------------------
-def _finite(op: str, result: float, x: float, y: float) -> float:
-    # Float + and * overflow to inf without raising, and inf later turns into nan.
-    if -math.inf < result < math.inf:
-        return result
-    raise OverflowError(f"{op}: {x!r} {op} {y!r} overflows a float")
-
-
-def _add(x: float, y: float) -> float:
-    return _finite("+", x + y, x, y)
-
-
+# Their forward functions are the operators themselves. Float + and * overflow to inf without
+# raising; the engine checks every primitive's result for that in one place
+# (:func:`overflow_error` builds the error).
 def _add_grads(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
     return (1.0, 1.0)
-
-
-def _mul(x: float, y: float) -> float:
-    return _finite("*", x * y, x, y)
 
 
 def _mul_grads(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
@@ -222,20 +247,48 @@ def _relu(x: float) -> float:
 
 def _relu_grads(x: Any, out: Any) -> tuple[Any]:
     # Convention at the kink: relu'(0) = 0, as in PyTorch.
-    return (1.0 if _number(x) > 0.0 else 0.0,)
+    return (_step(x),)
 
 
 def _abs_grads(x: Any, out: Any) -> tuple[Any]:
     # Convention at the kink: abs'(0) = 0, as in PyTorch (the subgradient of least norm).
-    v = _number(x)
-    return (1.0 if v > 0.0 else -1.0 if v < 0.0 else 0.0,)
+    return (_sign(x),)
+
+
+# --- fused reductions ------------------------------------------------------------------
+# One node for a whole sum or dot product (a neuron's Σ wᵢxᵢ) instead of a chain of binary
+# nodes: far fewer objects to build and walk, with every operand's partial still exposed.
+def _sum(*xs: float) -> float:
+    total = 0.0
+    for x in xs:
+        total += x
+    return total
+
+
+def _sum_grads(*operands_and_out: Any) -> tuple[Any, ...]:
+    return (1.0,) * (len(operands_and_out) - 1)
+
+
+def _dot(*weights_then_inputs: float) -> float:
+    """Σ wᵢxᵢ over operands (w₁, …, wₙ, x₁, …, xₙ)."""
+    n = len(weights_then_inputs) // 2
+    total = 0.0
+    for w, x in zip(weights_then_inputs[:n], weights_then_inputs[n:]):
+        total += w * x
+    return total
+
+
+def _dot_grads(*operands_and_out: Any) -> tuple[Any, ...]:
+    # ∂/∂wᵢ = xᵢ and ∂/∂xᵢ = wᵢ: the inputs, then the weights.
+    n = (len(operands_and_out) - 1) // 2
+    return operands_and_out[n : 2 * n] + operands_and_out[:n]
 
 
 PRIMITIVES: dict[str, Primitive] = {
     p.name: p
     for p in (
-        Primitive("+", 2, _add, _add_grads, local_formulas=("1", "1")),
-        Primitive("*", 2, _mul, _mul_grads, local_formulas=("{y}", "{x}")),
+        Primitive("+", 2, operator.add, _add_grads, local_formulas=("1", "1")),
+        Primitive("*", 2, operator.mul, _mul_grads, local_formulas=("{y}", "{x}")),
         Primitive(
             "**", 2, _pow, _pow_grads, local_formulas=("{y}·{x}^({y} - 1)", "{out}·log({x})")
         ),
@@ -248,6 +301,8 @@ PRIMITIVES: dict[str, Primitive] = {
         Primitive("sigmoid", 1, _sigmoid, _sigmoid_grads, local_formulas=("{out}·(1 - {out})",)),
         Primitive("relu", 1, _relu, _relu_grads, local_formulas=("[{x} > 0]",)),
         Primitive("abs", 1, abs, _abs_grads, local_formulas=("sign({x})",)),
+        Primitive("sum", VARIADIC, _sum, _sum_grads, local_formulas=("1",)),
+        Primitive("dot", VARIADIC, _dot, _dot_grads, local_formulas=("{paired}",)),
     )
 }
 """Every primitive by name; ``PRIMITIVES["**"]`` is the power with a Value exponent."""

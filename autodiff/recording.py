@@ -6,11 +6,15 @@ task never affects another.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-__all__ = ["is_recording", "no_grad"]
+__all__ = ["NO_GRAD_WATCHERS", "is_recording", "no_grad"]
+
+NO_GRAD_WATCHERS: list[Callable[[], None]] = []
+"""Called whenever :func:`no_grad` is entered (the compiled tape's tracer refuses functions
+that use it: values computed under it would be frozen into the tape)."""
 
 _RECORDING: ContextVar[bool] = ContextVar("autodiff_recording", default=True)
 
@@ -33,6 +37,8 @@ def no_grad() -> Iterator[None]:
         >>> y.data, y.op, y.children
         (9.0, '', ())
     """
+    for watcher in NO_GRAD_WATCHERS:
+        watcher()
     token = _RECORDING.set(False)
     try:
         yield

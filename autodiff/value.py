@@ -3,6 +3,11 @@
 Arithmetic on Values builds a directed acyclic graph whose nodes are Values: each result
 keeps its operands (``.children``, in operand order) and its primitive (``.op``).
 ``backward()`` walks that graph in reverse and fills in ``.grad``.
+
+A node is one small object and nothing else: its operands live in two slots rather than in a
+tuple of their own, and no closure is made per node. Building a graph is dominated by object
+creation, so fewer objects per node is what makes it fast (and it gives the cyclic garbage
+collector, which scans every new container object, half as much to scan).
 """
 
 from __future__ import annotations
@@ -11,15 +16,16 @@ import math
 from numbers import Real
 from typing import Any
 
-from .backward import backpropagate, topological_order
-from .primitives import PRIMITIVES, Primitive, power
+from .backward import accumulate_grads, reachable
+from .primitives import PRIMITIVES, Primitive, overflow_error, power
 from .recording import is_recording
 
-__all__ = ["Value"]
+__all__ = ["Value", "apply"]
 
 _ADD = PRIMITIVES["+"]
 _MUL = PRIMITIVES["*"]
 _POW = PRIMITIVES["**"]
+_INF = math.inf
 
 
 def _check_number(data: object, what: str) -> float:
@@ -50,14 +56,18 @@ class Value:
         (10.0, 7.0)
     """
 
-    __slots__ = ("_g", "_prim", "children", "data", "grad", "label")
+    # _a, _b: the operands (unary: _a; binary: _a, _b; variadic: _a is the tuple of them).
+    # _g, _n: scratch for the backward walk (this pass's gradient; uses not yet processed).
+    __slots__ = ("_a", "_b", "_g", "_n", "_prim", "data", "grad", "label")
 
     data: float
     grad: float
     label: str
-    children: tuple[Value, ...]
     _prim: Primitive | None
+    _a: Any
+    _b: Value
     _g: Any
+    _n: int
 
     def __init__(self, data: float, label: str = "") -> None:
         if not isinstance(label, str):
@@ -65,9 +75,9 @@ class Value:
         self.data = _check_number(data, "Value data")
         self.grad = 0.0
         self.label = label
-        self.children = ()
         self._prim = None
         self._g = 0.0
+        self._n = 0
 
     @property
     def op(self) -> str:
@@ -78,6 +88,18 @@ class Value:
     def exponent(self) -> float | None:
         """For ``x ** n`` with a number ``n``: that ``n``; otherwise None."""
         return None if self._prim is None else self._prim.exponent
+
+    @property
+    def children(self) -> tuple[Value, ...]:
+        """The operands of the operation that produced this Value, in operand order."""
+        prim = self._prim
+        if prim is None:
+            return ()
+        if prim.arity == 2:
+            return (self._a, self._b)
+        if prim.arity == 1:
+            return (self._a,)
+        return self._a
 
     def __repr__(self) -> str:
         parts = [repr(self.data), f"grad={self.grad!r}"]
@@ -98,6 +120,10 @@ class Value:
         twice, as in PyTorch. Use :meth:`zero_grad` (or ``nn.Module.zero_grad``) between
         steps. The walk is iterative and visits each node once.
 
+        Raises:
+            ValueError: a local derivative is not finite (sqrt at 0, say), naming the op.
+                Nodes above it may already have had their ``.grad`` updated.
+
         Example:
             >>> a = Value(3.0)
             >>> b = a * a
@@ -105,27 +131,62 @@ class Value:
             >>> a.grad
             12.0
         """
-        seed = _check_number(grad, "backward grad")
-        for node in backpropagate(self, seed):
-            node.grad += node._g
+        accumulate_grads(self, _check_number(grad, "backward grad"))
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0.0 on every node of the graph below this Value (itself included)."""
-        for node in topological_order(self):
+        for node in reachable(self):
             node.grad = 0.0
 
     # --- arithmetic ----------------------------------------------------------------------
+    # + and * are by far the most frequent operations, so their forward (the operator
+    # itself) and the node's creation are written out here rather than going through the
+    # general helpers below: each saved call is a measurable share of building a graph.
     def __add__(self, other: object) -> Value:
-        return _apply2(_ADD, self, _lift(other, "+"))
-
-    def __radd__(self, other: object) -> Value:
-        return _apply2(_ADD, _lift(other, "+"), self)
+        if type(other) is not Value:
+            other = _lift(other, "+")
+        data = self.data + other.data
+        if not -_INF < data < _INF:
+            raise overflow_error("+", (self.data, other.data))
+        node = _new_object(Value)
+        node.data = data
+        node.grad = 0.0
+        node.label = ""
+        node._g = 0.0
+        node._n = 0
+        if _recording():
+            node._prim = _ADD
+            node._a = self
+            node._b = other
+        else:
+            node._prim = None
+        return node
 
     def __mul__(self, other: object) -> Value:
-        return _apply2(_MUL, self, _lift(other, "*"))
+        if type(other) is not Value:
+            other = _lift(other, "*")
+        data = self.data * other.data
+        if not -_INF < data < _INF:
+            raise overflow_error("*", (self.data, other.data))
+        node = _new_object(Value)
+        node.data = data
+        node.grad = 0.0
+        node.label = ""
+        node._g = 0.0
+        node._n = 0
+        if _recording():
+            node._prim = _MUL
+            node._a = self
+            node._b = other
+        else:
+            node._prim = None
+        return node
+
+    def __radd__(self, other: object) -> Value:
+        return Value.__add__(_lift(other, "+"), self)
 
     def __rmul__(self, other: object) -> Value:
-        return _apply2(_MUL, _lift(other, "*"), self)
+        return Value.__mul__(_lift(other, "*"), self)
 
     def __pow__(self, exponent: object) -> Value:
         if isinstance(exponent, Value):
@@ -197,22 +258,19 @@ class Value:
 
 
 _new_object = object.__new__
+_recording = is_recording
 
 
-def _node(data: float, prim: Primitive | None, children: tuple[Value, ...]) -> Value:
-    """A Value made without re-validating ``data`` (the primitive computed it)."""
+def _constant(data: float) -> Value:
+    """A leaf made without re-validating ``data`` (the caller computed it)."""
     node = _new_object(Value)
     node.data = data
     node.grad = 0.0
     node.label = ""
-    node.children = children
-    node._prim = prim
+    node._prim = None
     node._g = 0.0
+    node._n = 0
     return node
-
-
-def _constant(data: float) -> Value:
-    return _node(data, None, ())
 
 
 def _lift(x: object, op: str) -> Value:
@@ -223,23 +281,56 @@ def _lift(x: object, op: str) -> Value:
     """
     if isinstance(x, Value):
         return x
-    if type(x) is float or (isinstance(x, Real) and not isinstance(x, bool)):
-        return _node(_check_number(x, f"{op} operand"), None, ())
+    if type(x) is float and -_INF < x < _INF:
+        return _constant(x)
+    if type(x) is int:  # before the Real check: an isinstance against an ABC is slow
+        return _constant(float(x))
+    if isinstance(x, Real) and not isinstance(x, bool):
+        return _constant(_check_number(x, f"{op} operand"))
     raise TypeError(
         f"unsupported operand for {op}: Value and {type(x).__name__} {x!r}"
         " (operands must be Values or real numbers)"
     )
 
 
+def _result(prim: Primitive, data: float, operands: tuple[float, ...]) -> Value:
+    """A leaf holding ``prim``'s result, after the one finiteness check for every primitive."""
+    if not -_INF < data < _INF:
+        raise overflow_error(prim.name, operands)
+    return _constant(data)
+
+
 def _apply1(prim: Primitive, x: Value) -> Value:
-    data = prim.forward(x.data)
-    if is_recording():
-        return _node(data, prim, (x,))
-    return _node(data, None, ())
+    node = _result(prim, prim.forward(x.data), (x.data,))
+    if _recording():
+        node._prim = prim
+        node._a = x
+    return node
 
 
 def _apply2(prim: Primitive, x: Value, y: Value) -> Value:
-    data = prim.forward(x.data, y.data)
-    if is_recording():
-        return _node(data, prim, (x, y))
-    return _node(data, None, ())
+    node = _result(prim, prim.forward(x.data, y.data), (x.data, y.data))
+    if _recording():
+        node._prim = prim
+        node._a = x
+        node._b = y
+    return node
+
+
+def apply_variadic(prim: Primitive, operands: tuple[Value, ...]) -> Value:
+    """The node for a primitive that takes any number of operands (``sum``, ``dot``)."""
+    data = tuple(x.data for x in operands)
+    node = _result(prim, prim.forward(*data), data)
+    if _recording():
+        node._prim = prim
+        node._a = operands
+    return node
+
+
+def apply(prim: Primitive, operands: list[Value]) -> Value:
+    """The node for ``prim`` applied to ``operands``, as the operators make it."""
+    if prim.arity == 1:
+        return _apply1(prim, operands[0])
+    if prim.arity == 2:
+        return _apply2(prim, operands[0], operands[1])
+    return apply_variadic(prim, tuple(operands))

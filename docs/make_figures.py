@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import math
 import os
-import random
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the repository, when the package is not installed
 
+import nn  # noqa: E402
 from autodiff import Value, draw, explain  # noqa: E402
 
 FIGURES = HERE / "figures"
@@ -44,24 +44,9 @@ def heart(x: float) -> tuple[float, float]:
 
 
 def course_network_cost(x: float = 0.3, seed: int = 1) -> Value:
-    """The 1→6→7→2 sigmoid network's cost on one example, labelled the way nn labels it."""
-    rng = random.Random(seed)
-    activations = [Value(x, label="x")]
-    sizes = (1, 6, 7, 2)
-    for layer in range(3):
-        outputs = []
-        for j in range(sizes[layer + 1]):
-            prefix = f"layers.{layer}.neurons.{j}"
-            z = Value(rng.gauss(0, 1) / 2, label=f"{prefix}.b")
-            for i, a in enumerate(activations):
-                z = z + Value(rng.gauss(0, 1) / 2, label=f"{prefix}.w.{i}") * a
-            z.label = f"{prefix}.z"
-            out = z.sigmoid()
-            out.label = f"{prefix}.a"
-            outputs.append(out)
-        activations = outputs
-    targets = [Value(t, label=f"y.{i}") for i, t in enumerate(heart(x))]
-    cost = (activations[0] - targets[0]) ** 2 + (activations[1] - targets[1]) ** 2
+    """The course's 1→6→7→2 sigmoid network (nn.MLP) and its cost on one example."""
+    model = nn.MLP(1, [6, 7, 2], "sigmoid", rng=seed)
+    cost = nn.sum_squared_error(model([x]), list(heart(x)))
     cost.label = "C"
     cost.backward()
     return cost
@@ -80,8 +65,9 @@ def main(figures: Path = FIGURES) -> None:
     temporary.write_text(ledger, encoding="utf-8")
     os.replace(temporary, figures / "neuron_ledger.txt")  # never a half-written file
     network = course_network_cost()
-    draw(network).write(figures / "mlp_collapsed.svg")
-    draw(network, expand="layers.2.neurons.1").write(figures / "mlp_expanded.svg")
+    # max_nodes=100: the network's 185 drawing nodes would fit the default limit of 300.
+    draw(network, max_nodes=100).write(figures / "mlp_collapsed.svg")
+    draw(network, max_nodes=100, expand="layers.2.neurons.1").write(figures / "mlp_expanded.svg")
     for path in sorted(figures.iterdir()):
         print(f"wrote {path}")
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pytest
 from graph_strategies import RandomGraph, random_graphs
 from hypothesis import given, settings
 
-from autodiff import PRIMITIVES, Value, explain, grad
-from autodiff.primitives import local_partials, power, primitive_of
+from autodiff import PRIMITIVES, Value, dot, explain, grad, sum_of
+from autodiff.primitives import VARIADIC, local_partials, power, primitive_of
 
 
 def sigmoid_neuron_cost() -> dict[str, Value]:
@@ -148,20 +149,41 @@ def test_arguments_are_checked() -> None:
 UNARY_POINTS = {"log": 1.7, "sqrt": 2.5}
 
 
-@pytest.mark.parametrize("name", sorted(PRIMITIVES))
-def test_local_partials_agree_with_backward_for_every_primitive(name: str) -> None:
-    prim = PRIMITIVES[name]
-    operands = [Value(UNARY_POINTS.get(name, 0.7)), Value(1.3)][: prim.arity]
+def build(name: str, operands: list[Value]) -> Value:
+    """A node of primitive ``name`` on ``operands``, made the way users make it."""
     x = operands[0]
-    node = {
+    makers: dict[str, Callable[[], Value]] = {
         "+": lambda: x + operands[1],
         "*": lambda: x * operands[1],
         "**": lambda: x ** operands[1],
         "abs": lambda: abs(x),
-    }.get(name, lambda: getattr(x, name)())()
+        "sum": lambda: sum_of(operands),
+        "dot": lambda: dot(operands[:2], operands[2:]),
+    }
+    return makers.get(name, lambda: getattr(x, name)())()
+
+
+@pytest.mark.parametrize("name", sorted(PRIMITIVES))
+def test_local_partials_agree_with_backward_for_every_primitive(name: str) -> None:
+    prim = PRIMITIVES[name]
+    count = 4 if prim.arity == VARIADIC else prim.arity
+    points = [UNARY_POINTS.get(name, 0.7), 1.3, -0.4, 2.1][:count]
+    operands = [Value(point, label=f"x{i}") for i, point in enumerate(points)]
+    node = build(name, operands)
     assert primitive_of(node) is prim
     assert list(local_partials(node)) == grad(node, operands)
-    assert len(prim.local_formulas) == prim.arity
+    assert len(prim.local_formulas) == (1 if prim.arity == VARIADIC else prim.arity)
+
+
+def test_fused_nodes_in_the_ledger() -> None:
+    w = [Value(0.5, label="w.0"), Value(-1.0, label="w.1")]
+    x = [Value(2.0, label="x.0"), Value(3.0, label="x.1")]
+    z = dot(w, x)
+    total = sum_of([z, w[0]])
+    total.label = "s"
+    text = str(explain(total, w[1]))
+    assert "∂s/∂(w.0·x.0 + w.1·x.1) · ∂(w.0·x.0 + w.1·x.1)/∂w.1" in text
+    assert "= 1 · x.1" in text and "= 3" in text.splitlines()[-1]
 
 
 @pytest.mark.parametrize("n", [0.0, 1.0, 2.0, 3.0, -1.0, 0.5])

@@ -7,7 +7,8 @@ import re
 import pytest
 from drawing_helpers import DotGraph, mlp_cost, parse_dot
 
-from autodiff import Value, draw, topological_order
+import nn
+from autodiff import Value, draw, explain, topological_order
 from autodiff.clusters import is_parameter, module_clusters, split_label
 from autodiff.render import MAX_NODES
 
@@ -170,3 +171,28 @@ def test_standalone_neuron_has_no_cluster_but_parameters_look_like_parameters() 
     assert is_parameter(w) and is_parameter(b) and not is_parameter(x) and not is_parameter(z)
     shapes = {a["label"].split(" |")[0].strip("{ "): a.get("shape") for a in graph.nodes.values()}
     assert shapes["w.0"] == shapes["b"] == "Mrecord" and shapes["x"] is None
+
+
+def test_real_nn_network_is_drawn_in_its_modules() -> None:
+    model = nn.MLP(1, [6, 7, 2], "sigmoid", rng=3)
+    cost = nn.sum_squared_error(model([0.3]), [0.2, 0.8])
+    cost.label = "C"
+    cost.backward()
+    order = topological_order(cost)
+    graph = parse_dot(draw(cost).source)
+    assert len(graph.nodes) <= MAX_NODES and not titles(graph)  # fused: fits uncollapsed
+    index = {id(node): k for k, node in enumerate(order)}
+    for name, parameter in model.named_parameters():
+        neuron = split_label(name)[0]
+        assert parameter.label == name
+        assert graph.cluster_of[f"v{index[id(parameter)]}"] == neuron
+        assert graph.nodes[f"v{index[id(parameter)]}"]["shape"] == "Mrecord"
+    dots = [k for k, node in enumerate(order) if node.op == "dot"]
+    assert len(dots) == len(NEURONS)
+    assert all(graph.cluster_of[f"o{k}"].startswith("layers.") for k in dots)
+    assert graph.cluster_of[f"v{len(order) - 1}"] is None  # the cost is outside
+    collapsed = parse_dot(draw(cost, max_nodes=100).source)
+    assert len(collapsed.nodes) <= 100
+    assert sorted(titles(collapsed)) == sorted(f"layers.{k}.neurons.{j}" for k, j in NEURONS)
+    w = dict(model.named_parameters())["layers.0.neurons.1.w.0"]
+    assert explain(cost, w).total == w.grad

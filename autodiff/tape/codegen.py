@@ -1,0 +1,240 @@
+"""Straight-line Python generated from a traced program: forward, then backward.
+
+The source is made only from the program (primitive names, node numbers, constant
+exponents and guard thresholds printed with ``repr``), never from user text. Node ``i``'s
+value is the local ``v{i}``, its gradient ``g{i}``. Gradients are computed only for nodes
+that lie on a path from a requested leaf to the output, and each contribution is the
+rule's partial evaluated as an expression (see :class:`~autodiff.tape.kernels.Symbol`).
+
+Three kinds of function are generated, in either dialect:
+
+- ``value(inputs)``: the output only;
+- ``value_and_grad(inputs, seed)``: the output and seed·∂output/∂leaf for the targets;
+- ``sum_over(rows, shared, seed)``: loops over rows of arguments inside the generated
+  code, summing outputs and seed·gradients of the targets in locals (the scalar dialect).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .affine import Layer, Plan, plan_layers
+from .kernels import KERNELS, Symbol
+from .trace import Instruction, Program
+
+__all__ = ["generate"]
+
+
+def _kernel_name(instruction: Instruction) -> str:
+    prim = instruction.prim
+    if prim.exponent is not None:
+        return "**int" if float(prim.exponent).is_integer() else "**n"
+    return prim.name
+
+
+def _forward_line(instruction: Instruction, dialect: str) -> str:
+    names = [f"v{i}" for i in instruction.operands]
+    kernel = KERNELS[_kernel_name(instruction)]
+    template = kernel.scalar if dialect == "scalar" else kernel.array
+    if template == "{+}":
+        expression = " + ".join(names)
+    elif template == "{dot}":
+        half = len(names) // 2
+        expression = " + ".join(f"{w} * {x}" for w, x in zip(names[:half], names[half:]))
+    else:
+        expression = template.format(*names, n=repr(instruction.prim.exponent))
+    return f"v{instruction.target} = {expression}"
+
+
+def _finite_check(name: str) -> str:
+    # The eager engine raises on an overflowed + or *; here inf flows on, so it is caught
+    # where it could vanish (a saturating op's operand) or at the output.
+    return f"if not -inf < {name} < inf: raise OverflowError({name!r})"
+
+
+def _guards_at(program: Program, dialect: str) -> dict[int, list[str]]:
+    """Each guard's check, keyed by the node after which both its sides are known."""
+    guards_at: dict[int, list[str]] = {}
+    for position, (node, op, other, outcome) in enumerate(program.guards):
+        right = f"v{other}" if isinstance(other, int) else repr(other)
+        test = f"v{node} {op} {right}"
+        if dialect == "array":
+            test = f"np.all({test})" if outcome else f"np.any({test})"
+        check = f"if {'not ' if outcome else ''}{test}: guard_failed({position})"
+        last = max(node, other if isinstance(other, int) else -1)
+        guards_at.setdefault(last, []).append(check)
+    return guards_at
+
+
+def _layer_forward(layer: Layer, k: int) -> list[str]:
+    weights = ", ".join("(" + ", ".join(f"v{w}" for w in row) + ",)" for row in layer.weights)
+    lines = [
+        f"X{k} = np.stack(({', '.join(f'v{x}' for x in layer.inputs)},))",
+        f"W{k} = np.array(({weights},))",
+        f"Z{k} = W{k} @ X{k}",
+    ]
+    if layer.biases:
+        column = ", ".join(f"(v{rests[0]},)" for rests in layer.rests)
+        lines[-1] += f" + np.array(({column},))"
+        return lines + [f"v{root} = Z{k}[{i}]" for i, root in enumerate(layer.roots)]
+    for i, (root, rests) in enumerate(zip(layer.roots, layer.rests)):
+        lines.append(f"v{root} = {' + '.join([f'Z{k}[{i}]', *(f'v{r}' for r in rests)])}")
+    return lines
+
+
+def _forward(program: Program, dialect: str, plan: Plan) -> list[str]:
+    guards_at = _guards_at(program, dialect)
+    lines = []
+    for leaf in range(program.n_leaves):
+        lines += guards_at.get(leaf, [])
+    for instruction in program.instructions:
+        target = instruction.target
+        if target in plan.emit_at:
+            layer = plan.emit_at[target]
+            lines += _layer_forward(layer, plan.layers.index(layer))
+            for root in layer.roots:
+                lines += guards_at.get(root, [])
+            continue
+        if target in plan.folded or target in plan.roots:
+            continue
+        if dialect == "scalar" and KERNELS[_kernel_name(instruction)].saturates:
+            lines += [_finite_check(f"v{i}") for i in instruction.operands]
+        lines.append(_forward_line(instruction, dialect))
+        lines += guards_at.get(target, [])
+    if dialect == "scalar":
+        lines.append(_finite_check(f"v{program.output}"))
+    return lines
+
+
+def _needs_grad(program: Program, targets: Iterable[int]) -> set[int]:
+    needed = set(targets)
+    for instruction in program.instructions:
+        if any(i in needed for i in instruction.operands):
+            needed.add(instruction.target)
+    return needed
+
+
+def _partials(instruction: Instruction, dialect: str) -> tuple[object, ...]:
+    operands = [Symbol(f"v{i}", dialect) for i in instruction.operands]
+    return tuple(instruction.prim.local_grads(*operands, Symbol(f"v{instruction.target}", dialect)))
+
+
+def _contribution(g: str, partial: object) -> str | None:
+    if isinstance(partial, Symbol):
+        return f"{g} * {partial.text}"
+    constant = float(partial)  # type: ignore[arg-type]
+    if constant == 0.0:
+        return None  # adds nothing (the eager engine adds an exact 0.0)
+    if constant == 1.0:
+        return g
+    return f"{g} * {constant!r}"
+
+
+class _Gradients:
+    """The backward lines being written, and which gradients have a first term yet.
+
+    In the array dialect a ``wrt`` leaf is one number shared by the whole batch, so its
+    gradient is kept as the sum over the batch: per-example terms are summed as they come.
+    """
+
+    def __init__(self, output: int, needed: set[int], summed: range) -> None:
+        self.lines = [f"g{output} = seed"]
+        self.started = {output}
+        self.needed = needed
+        self.summed = summed
+
+    def add(self, node: int, term: str | None, *, already_summed: bool = False) -> None:
+        if term is None or node not in self.needed:
+            return
+        if node in self.summed and not already_summed:
+            term = f"({term}).sum()"
+        if node not in self.started:
+            self.lines.append(f"g{node} = {term}")
+        else:
+            # Not +=: in the array dialect that would add in place into an array that
+            # other gradients share (g1 = g0 binds the same array).
+            self.lines.append(f"g{node} = g{node} + {term}")
+        self.started.add(node)
+
+
+def _layer_backward(layer: Layer, k: int, grads: _Gradients, zero: str) -> None:
+    rows = [f"g{r}" if r in grads.started else zero for r in layer.roots]
+    grads.lines.append(f"G{k} = np.stack(({', '.join(rows)},))")
+    if any(x in grads.needed for x in layer.inputs):
+        grads.lines.append(f"GX{k} = W{k}.T @ G{k}")
+        for j, x in enumerate(layer.inputs):
+            grads.add(x, f"GX{k}[{j}]")
+    if any(w in grads.needed for row in layer.weights for w in row):
+        # Weights are shared by the batch: one product gives every weight's batch sum.
+        grads.lines.append(f"GW{k} = G{k} @ X{k}.T")
+        for i, row in enumerate(layer.weights):
+            for j, w in enumerate(row):
+                grads.add(w, f"GW{k}[{i}, {j}]", already_summed=w in grads.summed)
+    if layer.biases and any(rests[0] in grads.needed for rests in layer.rests):
+        grads.lines.append(f"GB{k} = G{k}.sum(axis=1)")
+        for i, rests in enumerate(layer.rests):
+            grads.add(rests[0], f"GB{k}[{i}]", already_summed=rests[0] in grads.summed)
+        return
+    for root, rests in zip(layer.roots, layer.rests):
+        if root in grads.started:
+            for rest in rests:
+                grads.add(rest, f"g{root}")
+
+
+def _backward(program: Program, dialect: str, targets: list[int], plan: Plan) -> list[str]:
+    zero = "0.0" if dialect == "scalar" else "seed * 0.0"
+    summed = range(program.n_args, program.n_args + len(program.wrt))
+    if dialect == "scalar":
+        summed = range(0)
+
+    def zeros(nodes: Iterable[int]) -> list[str]:
+        # No contribution: 0, of the batch's shape for an argument in the array dialect.
+        return [f"g{t} = {'0.0' if t in summed else zero}" for t in nodes]
+
+    needed = _needs_grad(program, targets)
+    if program.output not in needed:
+        return zeros(targets)
+    grads = _Gradients(program.output, needed, summed)
+    for instruction in reversed(program.instructions):
+        target = instruction.target
+        if target in plan.emit_at:
+            layer = plan.emit_at[target]
+            if any(root in grads.started for root in layer.roots):
+                _layer_backward(layer, plan.layers.index(layer), grads, zero)
+            continue
+        if target not in grads.started or target in plan.folded or target in plan.roots:
+            continue  # folded into a layer, or no path to the output (only a guard's)
+        g = f"g{target}"
+        for operand, partial in zip(instruction.operands, _partials(instruction, dialect)):
+            grads.add(operand, _contribution(g, partial))
+    return grads.lines + zeros(t for t in targets if t not in grads.started)
+
+
+def _unpack(names: list[str], source: str) -> str:
+    if not names:
+        return "pass"
+    return f"{', '.join(names)}{',' if len(names) == 1 else ''} = {source}"
+
+
+def generate(program: Program, dialect: str, targets: list[int]) -> str:
+    """The module source defining ``value``, ``value_and_grad`` and ``sum_over``."""
+    leaves = [f"v{i}" for i in range(program.n_leaves)]
+    plan = plan_layers(program) if dialect == "array" else Plan()
+    forward = _forward(program, dialect, plan)
+    backward = _backward(program, dialect, targets, plan)
+    out = f"v{program.output}"
+    grads = ", ".join(f"g{t}" for t in targets)
+    body = ["def value(inputs):", f"    {_unpack(leaves, 'inputs')}"]
+    body += [f"    {line}" for line in forward] + [f"    return {out}", ""]
+    body += ["def value_and_grad(inputs, seed):", f"    {_unpack(leaves, 'inputs')}"]
+    body += [f"    {line}" for line in forward + backward]
+    body += [f"    return {out}, [{grads}]", ""]
+    args, shared = leaves[: program.n_args], leaves[program.n_args :]
+    sums = [f"s{t}" for t in targets]
+    body += ["def sum_over(rows, shared, seed):", f"    {_unpack(shared, 'shared')}"]
+    body += [f"    total = 0.0{''.join(f'; {s} = 0.0' for s in sums)}"]
+    body += [f"    for {', '.join(args) or '_'}{',' if len(args) == 1 else ''} in rows:"]
+    body += [f"        {line}" for line in forward + backward]
+    body += [f"        total += {out}"] + [f"        {s} += g{t}" for s, t in zip(sums, targets)]
+    body += [f"    return total, [{', '.join(sums)}]", ""]
+    return "\n".join(body)

@@ -1,0 +1,201 @@
+"""What the compiled tape emits for each primitive: one table keyed by primitive name.
+
+Each row gives the forward expression in two dialects: ``scalar`` (Python floats, the
+``math`` module) and ``array`` (numpy arrays, one element per example of a batch). Operands
+are written ``{0}``, ``{1}``…; ``{n}`` is the constant exponent of ``x ** n``.
+
+Local derivatives are *not* repeated here: the tape evaluates each primitive's own
+``local_grads`` rule on :class:`Symbol` operands, which turns the rule into an expression.
+So every derivative still lives in one place, :mod:`autodiff.primitives`.
+
+An inline forward may raise where the eager engine raises a clearer error (``math.log`` of a
+negative number, ``exp`` overflow) or return ±inf where the engine raises OverflowError;
+the tape then re-runs that evaluation through the eager engine (see ``tape.program``), so
+errors are the engine's own. ``saturates`` marks primitives that can turn an infinite
+operand into a finite result, whose operands the scalar dialect therefore checks.
+
+Example:
+    >>> from autodiff.primitives import PRIMITIVES
+    >>> x, out = Symbol("v0", "scalar"), Symbol("v1", "scalar")
+    >>> PRIMITIVES["tanh"].local_grads(x, out)
+    (Symbol('(1.0 - (v1 * v1))'),)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from ..primitives import PRIMITIVES, power
+
+__all__ = ["KERNELS", "Kernel", "Symbol", "array_namespace", "scalar_namespace"]
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """One primitive's forward expression, per dialect."""
+
+    scalar: str
+    array: str
+    saturates: bool = False
+
+
+KERNELS: dict[str, Kernel] = {
+    "+": Kernel("{0} + {1}", "{0} + {1}"),
+    "*": Kernel("{0} * {1}", "{0} * {1}"),
+    "**": Kernel("power_checked({0}, {1})", "array_power({0}, {1})", saturates=True),
+    "**int": Kernel("{0} ** {n}", "{0} ** {n}", saturates=True),
+    "**n": Kernel("power_n({0}, {n})", "array_power_n({0}, {n})", saturates=True),
+    "exp": Kernel("exp({0})", "np.exp({0})", saturates=True),
+    "log": Kernel("log({0})", "np.log({0})"),
+    "sqrt": Kernel("sqrt({0})", "np.sqrt({0})"),
+    "sin": Kernel("sin({0})", "np.sin({0})"),
+    "cos": Kernel("cos({0})", "np.cos({0})"),
+    "tanh": Kernel("tanh({0})", "np.tanh({0})", saturates=True),
+    "sigmoid": Kernel("1.0 / (1.0 + exp(-{0}))", "1.0 / (1.0 + np.exp(-{0}))", saturates=True),
+    "relu": Kernel("({0} if {0} > 0.0 else 0.0)", "np.maximum({0}, 0.0)", saturates=True),
+    "abs": Kernel("abs({0})", "np.abs({0})"),
+    "sum": Kernel("{+}", "{+}"),
+    "dot": Kernel("{dot}", "{dot}"),
+}
+"""Forward expressions by primitive name; ``"**int"`` and ``"**n"`` are powers with a constant
+integer and non-integer exponent (only an integer one cannot leave the reals)."""
+
+
+class Symbol:
+    """An operand of a local-derivative rule that records the expression the rule builds.
+
+    Arithmetic with numbers and other Symbols, and the methods the rules' helpers call
+    (``cos``, ``sin``, ``log``, ``step``, ``sign``), return new Symbols; ``dialect`` picks
+    how functions are spelled (``"scalar"`` or ``"array"``).
+    """
+
+    __slots__ = ("dialect", "text")
+
+    def __init__(self, text: str, dialect: str) -> None:
+        self.text = text
+        self.dialect = dialect
+
+    def __repr__(self) -> str:
+        return f"Symbol({self.text!r})"
+
+    def _wrap(self, text: str) -> Symbol:
+        return Symbol(text, self.dialect)
+
+    def _binary(self, other: object, op: str, reflected: bool = False) -> Symbol:
+        one = not isinstance(other, Symbol) and float(other) == 1.0  # type: ignore[arg-type]
+        if one and (op == "*" or (not reflected and op in ("/", "**"))):
+            return self  # x * 1, 1 * x, x / 1, x ** 1: nothing to compute
+        right = other.text if isinstance(other, Symbol) else repr(float(other))  # type: ignore[arg-type]
+        left, right = (right, self.text) if reflected else (self.text, right)
+        return self._wrap(f"({left} {op} {right})")
+
+    def __add__(self, other: object) -> Symbol:
+        return self._binary(other, "+")
+
+    def __radd__(self, other: object) -> Symbol:
+        return self._binary(other, "+", reflected=True)
+
+    def __sub__(self, other: object) -> Symbol:
+        return self._binary(other, "-")
+
+    def __rsub__(self, other: object) -> Symbol:
+        return self._binary(other, "-", reflected=True)
+
+    def __mul__(self, other: object) -> Symbol:
+        return self._binary(other, "*")
+
+    def __rmul__(self, other: object) -> Symbol:
+        return self._binary(other, "*", reflected=True)
+
+    def __truediv__(self, other: object) -> Symbol:
+        return self._binary(other, "/")
+
+    def __rtruediv__(self, other: object) -> Symbol:
+        return self._binary(other, "/", reflected=True)
+
+    def __pow__(self, other: object) -> Symbol:
+        return self._binary(other, "**")
+
+    def __rpow__(self, other: object) -> Symbol:
+        return self._binary(other, "**", reflected=True)
+
+    def __neg__(self) -> Symbol:
+        return self._wrap(f"(-{self.text})")
+
+    def _call(self, name: str) -> Symbol:
+        prefix = "np." if self.dialect == "array" else ""
+        return self._wrap(f"{prefix}{name}({self.text})")
+
+    def cos(self) -> Symbol:
+        return self._call("cos")
+
+    def sin(self) -> Symbol:
+        return self._call("sin")
+
+    def log(self) -> Symbol:
+        return self._call("log")
+
+    def exp(self) -> Symbol:
+        return self._call("exp")
+
+    def step(self) -> Symbol:
+        """1 where the operand is positive, else 0."""
+        if self.dialect == "array":
+            return self._wrap(f"({self.text} > 0.0)")
+        return self._wrap(f"(1.0 if {self.text} > 0.0 else 0.0)")
+
+    def sign(self) -> Symbol:
+        """1, -1 or 0 by the operand's sign."""
+        if self.dialect == "array":
+            return self._call("sign")
+        x = self.text
+        return self._wrap(f"(1.0 if {x} > 0.0 else -1.0 if {x} < 0.0 else 0.0)")
+
+
+# --- the functions the generated code calls, per dialect -----------------------------------
+def _power_checked(x: float, y: float) -> float:
+    return PRIMITIVES["**"].forward(x, y)
+
+
+def _power_n(x: float, n: float) -> float:
+    # Through the checked forward: a negative base would give a complex number, not an error.
+    return power(n).forward(x)
+
+
+def scalar_namespace() -> dict[str, Any]:
+    """Names the scalar dialect's generated code uses."""
+    return {
+        "exp": math.exp,
+        "log": math.log,
+        "sqrt": math.sqrt,
+        "sin": math.sin,
+        "cos": math.cos,
+        "tanh": math.tanh,
+        "abs": abs,
+        "inf": math.inf,
+        "power_checked": _power_checked,
+        "power_n": _power_n,
+    }
+
+
+def array_namespace() -> dict[str, Any]:
+    """Names the array dialect's generated code uses (needs numpy: the ``fast`` extra)."""
+    import numpy as np
+
+    def array_power(x: Any, y: Any) -> Any:
+        if np.any(np.asarray(x) <= 0.0):
+            raise ValueError("**: a Value exponent needs a positive base")
+        return np.power(x, y)
+
+    def array_power_n(x: Any, n: float) -> Any:
+        if not n.is_integer() and np.any(np.asarray(x) < 0.0):
+            raise ValueError("**: negative base with a non-integer power")
+        return np.power(x, n)
+
+    return {
+        "np": np,
+        "array_power": array_power,
+        "array_power_n": array_power_n,
+    }

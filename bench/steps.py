@@ -1,0 +1,111 @@
+"""The two training-step workloads: every available engine, checked, then timed."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from . import engine_autodiff, engine_micrograd, engine_nn, engine_numpy, engine_torch, floats
+from .data import Layers, course_params, demo_params, heart, moons
+from .timing import Timings, interleaved
+
+__all__ = ["StepResult", "run_course", "run_demo"]
+
+Factory = Callable[[Layers, Any, Any, float], Callable[..., Any]]
+TOLERANCE = 1e-9
+
+
+def _have(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+@dataclass
+class StepResult:
+    """Per contender: seconds per step (median), and its largest deviation from floats."""
+
+    title: str
+    timings: Timings
+    deviations: dict[str, float]
+
+
+def _float_step(step: Callable[..., Any]) -> Factory:
+    def factory(layers: Layers, a: Any, b: Any, lr: float) -> Callable[..., Any]:
+        return lambda collect=False: step(layers, a, b, lr)
+
+    return factory
+
+
+def _deviation(reference: tuple[float, list[float]], result: tuple[float, list[float]]) -> float:
+    loss, grads = result
+    if len(grads) != len(reference[1]):
+        raise AssertionError(f"{len(grads)} gradients, expected {len(reference[1])}")
+    scale = max(1.0, max(abs(g) for g in reference[1]))
+    worst = max(abs(a - b) for a, b in zip(reference[1], grads)) / scale
+    return max(worst, abs(loss - reference[0]))
+
+
+def _run(
+    title: str, contenders: dict[str, Factory], layers: Layers, a: Any, b: Any, rounds: int
+) -> StepResult:
+    lr = 0.05
+    reference = contenders["floats"](copy.deepcopy(layers), a, b, lr)(True)
+    deviations = {}
+    steps = {}
+    for name, factory in contenders.items():
+        deviation = _deviation(reference, factory(copy.deepcopy(layers), a, b, lr)(True))
+        if deviation > TOLERANCE:
+            raise AssertionError(f"{title}: {name} differs from floats by {deviation:.3g}")
+        deviations[name] = deviation
+        steps[name] = factory(copy.deepcopy(layers), a, b, lr)
+    return StepResult(title, interleaved(steps, rounds), deviations)
+
+
+def _with(option: str, value: object, factory: Callable[..., Any]) -> Factory:
+    return lambda layers, a, b, lr: factory(layers, a, b, lr, **{option: value})
+
+
+def run_demo(rounds: int) -> StepResult:
+    """micrograd's demo step: MLP 2→16→16→1 (relu), 100 two-moons points, hinge loss, SGD."""
+    contenders: dict[str, Factory] = {
+        "floats": _float_step(floats.demo_step),
+        "autodiff eager": engine_autodiff.demo,
+        "autodiff eager, fused dot": _with("fused", True, engine_autodiff.demo),
+        "autodiff tape": engine_autodiff.demo_tape,
+        "nn.MLP eager": engine_nn.demo,
+        "nn.MLP tape": _with("tape", True, engine_nn.demo),
+    }
+    if _have("numpy"):
+        contenders["autodiff tape, batched"] = _with("batched", True, engine_autodiff.demo_tape)
+    if _have("micrograd"):
+        contenders["micrograd"] = engine_micrograd.demo
+    if _have("torch"):
+        contenders["torch 0-d tensors"] = engine_torch.demo_scalar
+        contenders["torch matrices"] = engine_torch.demo_matrix
+    points, labels = moons()
+    return _run("micrograd demo step", contenders, demo_params(), points, labels, rounds)
+
+
+def run_course(rounds: int) -> StepResult:
+    """The course's step: 1→6→7→2 sigmoid network, heart data (N = 100), C = (1/N) Σ|a3 − y|²."""
+    contenders: dict[str, Factory] = {
+        "floats": _float_step(floats.course_step),
+        "autodiff eager": engine_autodiff.course,
+        "autodiff eager, fused dot": _with("fused", True, engine_autodiff.course),
+        "autodiff tape": engine_autodiff.course_tape,
+        "nn.MLP eager": engine_nn.course,
+        "nn.MLP tape": _with("tape", "rows", engine_nn.course),
+    }
+    if _have("numpy"):
+        contenders["autodiff tape, batched"] = _with("batched", True, engine_autodiff.course_tape)
+        contenders["nn.MLP tape, batched"] = _with("tape", "batch", engine_nn.course)
+        contenders["numpy matrices"] = engine_numpy.course
+    if _have("micrograd"):
+        contenders["micrograd"] = engine_micrograd.course
+    if _have("torch"):
+        contenders["torch 0-d tensors"] = engine_torch.course_scalar
+        contenders["torch matrices"] = engine_torch.course_matrix
+    xs, targets = heart()
+    return _run("course network step", contenders, course_params(), xs, targets, rounds)

@@ -1,0 +1,50 @@
+"""nn: neurons, layers and multi-layer perceptrons on :mod:`autodiff`, with losses,
+optimizers, a training loop, persistence and the course's data sets.
+
+Every parameter is a leaf :class:`autodiff.Value` labelled with its dotted name, so each
+partial derivative of a cost can be read by name, or as the course's Jacobian matrices.
+
+Example:
+    >>> import nn
+    >>> model = nn.MLP(1, [6, 7, 2], rng=0)  # the course's 1→6→7→2 sigmoid network
+    >>> inputs, targets = nn.heart()
+    >>> data = list(zip(inputs, targets))
+    >>> C = sum(nn.sum_squared_error(model(x), y) for x, y in data) / len(data)
+    >>> C.backward()
+    >>> [len(row) for row in model.layers[2].weight_grad()]  # J_W3 is 2×7
+    [7, 7]
+"""
+
+from . import losses
+from .activations import ACTIVATIONS
+from .datasets import heart, two_moons, xor
+from .init import INIT_SCHEMES
+from .layers import MLP, Layer, Neuron
+from .losses import binary_cross_entropy, hinge, mean_squared_error, sum_squared_error
+from .module import Module
+from .optim import SGD, Adam, Optimizer
+from .persistence import load, save
+from .training import fit
+
+__all__ = [
+    "ACTIVATIONS",
+    "INIT_SCHEMES",
+    "MLP",
+    "SGD",
+    "Adam",
+    "Layer",
+    "Module",
+    "Neuron",
+    "Optimizer",
+    "binary_cross_entropy",
+    "fit",
+    "heart",
+    "hinge",
+    "load",
+    "losses",
+    "mean_squared_error",
+    "save",
+    "sum_squared_error",
+    "two_moons",
+    "xor",
+]
