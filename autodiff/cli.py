@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+from . import graph_command
+
 __all__ = ["main"]
 
 
@@ -43,6 +45,7 @@ def _build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="run a demonstration")
     demo.add_argument("name", nargs="?", default="engine", choices=sorted(DEMOS))
+    graph_command.add_parser(commands)
     return parser
 
 
@@ -51,4 +54,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     if args.command == "demo":
         return DEMOS[args.name]()
+    if args.command == "graph":
+        return graph_command.run(args)
     return 2
