@@ -10,11 +10,13 @@ Example:
 """
 
 from .backward import topological_order
+from .explain import explain
 from .functional import grad, hessian, jacobian
 from .fused import dot, sum_of
 from .gradcheck import GradcheckError, gradcheck, numeric_grad
 from .primitives import PRIMITIVES, Primitive
 from .recording import is_recording, no_grad
+from .render import draw
 from .tape import GraphChangedError, Tape, TraceError, compile
 from .value import Value
 
@@ -28,6 +30,8 @@ __all__ = [
     "Value",
     "compile",
     "dot",
+    "draw",
+    "explain",
     "grad",
     "gradcheck",
     "hessian",

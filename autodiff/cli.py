@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
+from . import graph_command
+
 __all__ = ["main"]
 
 
@@ -67,6 +69,7 @@ def _build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "options", nargs=argparse.REMAINDER, help="the demo's own options (e.g. heart --help)"
     )
+    graph_command.add_parser(commands)
     return parser
 
 
@@ -75,4 +78,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     if args.command == "demo":
         return DEMOS[args.name](args.options)
+    if args.command == "graph":
+        return graph_command.run(args)
     return 2

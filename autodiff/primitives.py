@@ -23,9 +23,20 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["PRIMITIVES", "VARIADIC", "Primitive", "overflow_error", "power"]
+if TYPE_CHECKING:
+    from .value import Value
+
+__all__ = [
+    "PRIMITIVES",
+    "VARIADIC",
+    "Primitive",
+    "local_partials",
+    "overflow_error",
+    "power",
+    "primitive_of",
+]
 
 VARIADIC = -1
 """The arity of a primitive that takes any number of operands (``sum``, ``dot``)."""
@@ -43,6 +54,11 @@ class Primitive:
             caught by the engine, which checks every primitive's result in one place.
         local_grads: ``(*operands, out) -> tuple`` of partials ∂out/∂operand, one per operand.
         exponent: the constant exponent of ``x ** n`` (``None`` for every other primitive).
+        local_formulas: ``local_grads`` as text for people, one template per operand, with
+            ``{x}``, ``{y}`` naming the operands and ``{out}`` the result (chain-rule ledgers
+            fill them in with the nodes' names). A variadic primitive has one template for
+            every operand: ``{x}`` is that operand and ``{paired}`` the one at the same
+            index in the other half of the operands (dot's w₁…wₙ, x₁…xₙ).
     """
 
     name: str
@@ -50,6 +66,7 @@ class Primitive:
     forward: Callable[..., float]
     local_grads: Callable[..., tuple[Any, ...]]
     exponent: float | None = None
+    local_formulas: tuple[str, ...] = ()
 
 
 # Rules receive floats or Values. These helpers pick math's function for a float and the
@@ -138,7 +155,16 @@ def power(n: float) -> Primitive:
             return (0.0,)
         return (n * x ** (n - 1),)
 
-    return Primitive("**", 1, forward, local_grads, exponent=n)
+    return Primitive("**", 1, forward, local_grads, exponent=n, local_formulas=(_power_formula(n),))
+
+
+def _power_formula(n: float) -> str:
+    """n·x^(n−1) as text, simplified where the exponent makes it trivial."""
+    if n in (0, 1):
+        return f"{n:g}"
+    if n == 2:
+        return "2·{x}"
+    return f"{n:g}·{{x}}^{n - 1:g}"
 
 
 def _pow(x: float, y: float) -> float:
@@ -261,20 +287,66 @@ def _dot_grads(*operands_and_out: Any) -> tuple[Any, ...]:
 PRIMITIVES: dict[str, Primitive] = {
     p.name: p
     for p in (
-        Primitive("+", 2, operator.add, _add_grads),
-        Primitive("*", 2, operator.mul, _mul_grads),
-        Primitive("**", 2, _pow, _pow_grads),
-        Primitive("exp", 1, _exp, _exp_grads),
-        Primitive("log", 1, _log_forward, _log_grads),
-        Primitive("sqrt", 1, _sqrt, _sqrt_grads),
-        Primitive("sin", 1, math.sin, _sin_grads),
-        Primitive("cos", 1, math.cos, _cos_grads),
-        Primitive("tanh", 1, math.tanh, _tanh_grads),
-        Primitive("sigmoid", 1, _sigmoid, _sigmoid_grads),
-        Primitive("relu", 1, _relu, _relu_grads),
-        Primitive("abs", 1, abs, _abs_grads),
-        Primitive("sum", VARIADIC, _sum, _sum_grads),
-        Primitive("dot", VARIADIC, _dot, _dot_grads),
+        Primitive("+", 2, operator.add, _add_grads, local_formulas=("1", "1")),
+        Primitive("*", 2, operator.mul, _mul_grads, local_formulas=("{y}", "{x}")),
+        Primitive(
+            "**", 2, _pow, _pow_grads, local_formulas=("{y}·{x}^({y} - 1)", "{out}·log({x})")
+        ),
+        Primitive("exp", 1, _exp, _exp_grads, local_formulas=("exp({x})",)),
+        Primitive("log", 1, _log_forward, _log_grads, local_formulas=("1/{x}",)),
+        Primitive("sqrt", 1, _sqrt, _sqrt_grads, local_formulas=("1/(2·{out})",)),
+        Primitive("sin", 1, math.sin, _sin_grads, local_formulas=("cos({x})",)),
+        Primitive("cos", 1, math.cos, _cos_grads, local_formulas=("-sin({x})",)),
+        Primitive("tanh", 1, math.tanh, _tanh_grads, local_formulas=("1 - {out}²",)),
+        Primitive("sigmoid", 1, _sigmoid, _sigmoid_grads, local_formulas=("{out}·(1 - {out})",)),
+        Primitive("relu", 1, _relu, _relu_grads, local_formulas=("[{x} > 0]",)),
+        Primitive("abs", 1, abs, _abs_grads, local_formulas=("sign({x})",)),
+        Primitive("sum", VARIADIC, _sum, _sum_grads, local_formulas=("1",)),
+        Primitive("dot", VARIADIC, _dot, _dot_grads, local_formulas=("{paired}",)),
     )
 }
 """Every primitive by name; ``PRIMITIVES["**"]`` is the power with a Value exponent."""
+
+
+def primitive_of(node: Value) -> Primitive | None:
+    """The primitive that produced ``node``, or None for a leaf.
+
+    It is found from the node's public ``op`` and ``exponent``, so drawings and ledgers
+    evaluate exactly the rules that the backward pass uses.
+
+    Example:
+        >>> from autodiff import Value
+        >>> x = Value(3.0)
+        >>> primitive_of(x) is None, primitive_of(x.tanh()).name, primitive_of(x**2).exponent
+        (True, 'tanh', 2.0)
+    """
+    if not node.op:
+        return None
+    if node.exponent is not None:
+        return power(node.exponent)
+    return PRIMITIVES[node.op]
+
+
+def local_partials(node: Value) -> tuple[float, ...]:
+    """∂node/∂operand for each of ``node.children``, at the current values (``()`` for a leaf).
+
+    Raises:
+        ValueError: a partial is not finite at these values (sqrt at 0, say), naming the op.
+
+    Example:
+        >>> from autodiff import Value
+        >>> x, y = Value(3.0), Value(4.0)
+        >>> local_partials(x * y), local_partials(x * x), local_partials(x)
+        ((4.0, 3.0), (3.0, 3.0), ())
+    """
+    prim = primitive_of(node)
+    if prim is None:
+        return ()
+    operands = [child.data for child in node.children]
+    try:
+        return tuple(prim.local_grads(*operands, node.data))
+    except (ZeroDivisionError, OverflowError) as error:
+        values = ", ".join(repr(x) for x in operands)
+        raise ValueError(
+            f"{prim.name}: the derivative is not finite at input ({values}): {error}"
+        ) from None

@@ -1,0 +1,283 @@
+"""The chain rule as a ledger: ∂output/∂wrt as a sum, over paths, of products of local partials.
+
+Every path from ``output`` down to ``wrt`` contributes the product of the local partial
+derivatives on its edges; the derivative is the sum of these terms. :func:`explain` lists
+the paths, the terms and their sum, and prints them the way the course writes them:
+∂C/∂w = ∂C/∂a · ∂a/∂z · ∂z/∂w. The partials come from each primitive's own rule
+(:func:`~autodiff.primitives.local_partials`), so nothing here knows any derivative.
+
+When the paths are too many to list, the ledger falls back to the chain rule edge by
+edge (each node's ∂output/∂node as the sum of its consumers' contributions), which is
+linear in the size of the graph.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .backward import topological_order
+from .functional import grad
+from .notation import Names, chain_symbol, factor, format_number
+from .paths import count_paths, on_paths
+from .primitives import local_partials
+from .value import Value
+
+__all__ = ["Contribution", "Explanation", "Path", "explain"]
+
+
+@dataclass(frozen=True, eq=False)
+class Path:
+    """One path from the output down to ``wrt``.
+
+    Attributes:
+        nodes: the chain of nodes, the output first and ``wrt`` last.
+        positions: for each edge, which operand of ``nodes[i]`` is ``nodes[i + 1]``
+            (``x * x`` has two edges down to ``x``, at positions 0 and 1).
+        partials: for each edge, the local partial ∂nodes[i]/∂nodes[i + 1].
+    """
+
+    nodes: tuple[Value, ...]
+    positions: tuple[int, ...]
+    partials: tuple[float, ...]
+
+    @property
+    def term(self) -> float:
+        """The product of the partials along the path (1.0 for the empty path)."""
+        product = 1.0
+        for partial in self.partials:
+            product *= partial
+        return product
+
+
+@dataclass(frozen=True, eq=False)
+class Contribution:
+    """What one edge adds to ∂output/∂child: ∂output/∂parent · ∂parent/∂child."""
+
+    parent: Value
+    child: Value
+    position: int
+    parent_grad: float
+    partial: float
+
+    @property
+    def amount(self) -> float:
+        """``parent_grad * partial``."""
+        return self.parent_grad * self.partial
+
+
+@dataclass(frozen=True, eq=False)
+class Explanation:
+    """∂output/∂wrt taken apart; ``str()`` gives the ledger.
+
+    Attributes:
+        output, wrt: the two ends.
+        path_count: how many paths lead from output to wrt (at most ``max_paths + 1``).
+        complete: every path is listed in ``paths`` (False past ``max_paths``: then
+            ``paths`` is empty and ``contributions`` carries the account).
+        paths: every path from output down to wrt, in operand order.
+        contributions: edge by edge, each parent's contribution to each node on a path,
+            parents in reverse topological order.
+        total: ∂output/∂wrt exactly as :func:`~autodiff.grad` computes it. The sum of
+            ``terms`` (and of the contributions reaching ``wrt``) equals it up to the
+            rounding of a differently ordered floating-point sum.
+    """
+
+    output: Value
+    wrt: Value
+    path_count: int
+    complete: bool
+    paths: tuple[Path, ...]
+    contributions: tuple[Contribution, ...]
+    total: float
+    digits: int = 4
+
+    @property
+    def terms(self) -> tuple[float, ...]:
+        """Each path's product of local partials, in the order of ``paths``."""
+        return tuple(path.term for path in self.paths)
+
+    def __repr__(self) -> str:
+        paths = self.path_count if self.complete else f">{self.path_count - 1}"
+        return f"Explanation(total={self.total!r}, paths={paths})"
+
+    def __str__(self) -> str:
+        return "\n".join(_ledger_lines(self))
+
+
+def explain(output: Value, wrt: Value, *, max_paths: int = 100, digits: int = 4) -> Explanation:
+    """Take ∂output/∂wrt apart into its chain-rule paths and their products.
+
+    Args:
+        output: the Value to differentiate (a cost, say).
+        wrt: the Value to differentiate with respect to (a leaf or an interior node).
+        max_paths: list the paths one by one only up to this many; beyond, the ledger
+            gives the edge-by-edge account. Paths are counted first, so this never hangs.
+        digits: significant digits of the numbers in the ledger.
+
+    Returns:
+        An :class:`Explanation`; ``.total`` equals ``grad(output, [wrt])[0]``.
+
+    Raises:
+        TypeError: ``output`` or ``wrt`` is not a Value.
+        ValueError: ``max_paths`` or ``digits`` is not a positive int, or a local partial
+            is not finite at the current values.
+
+    Example:
+        >>> from autodiff import Value
+        >>> w, x, b = Value(-3.0, label="w"), Value(2.0, label="x"), Value(6.88, label="b")
+        >>> a = (w * x + b).tanh()
+        >>> a.label = "a"
+        >>> print(explain(a, w))
+        ∂a/∂w = ∂a/∂(w·x + b) · ∂(w·x + b)/∂(w·x) · ∂(w·x)/∂w
+              = (1 - a²) · 1 · x
+              = 0.501 · 1 · 2
+              = 1.002
+    """
+    for name, value in (("output", output), ("wrt", wrt)):
+        if not isinstance(value, Value):
+            raise TypeError(
+                f"explain: {name} must be a Value, got {type(value).__name__}: {value!r}"
+            )
+    for name, number in (("max_paths", max_paths), ("digits", digits)):
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise ValueError(f"explain: {name} must be a positive int, got {number!r}")
+    order = topological_order(output)
+    count = count_paths(order, wrt, cap=max_paths + 1)
+    contributions = _edge_account(order, wrt)
+    (total,) = grad(output, [wrt])
+    complete = count <= max_paths
+    paths = _enumerate_paths(order, wrt) if complete else ()
+    return Explanation(output, wrt, count, complete, paths, contributions, total, digits)
+
+
+def _enumerate_paths(order: Sequence[Value], wrt: Value) -> tuple[Path, ...]:
+    """Every path from the root down to ``wrt``, by an explicit-stack depth-first walk."""
+    on_path = on_paths(order, [wrt])
+    root = order[-1]
+    if id(root) not in on_path:
+        return ()
+    partials = {id(node): local_partials(node) for node in order if id(node) in on_path}
+    paths: list[Path] = []
+    # Each stack entry is a partial path (nodes, positions); only nodes that can reach wrt
+    # are entered, so every branch ends at wrt and the work is proportional to the output.
+    stack: list[tuple[tuple[Value, ...], tuple[int, ...]]] = [((root,), ())]
+    while stack:
+        nodes, positions = stack.pop()
+        node = nodes[-1]
+        if node is wrt:
+            steps = zip(nodes, positions)
+            edge_partials = tuple(partials[id(parent)][position] for parent, position in steps)
+            paths.append(Path(nodes, positions, edge_partials))
+            continue
+        for position in reversed(range(len(node.children))):
+            child = node.children[position]
+            if id(child) in on_path:
+                stack.append(((*nodes, child), (*positions, position)))
+    return tuple(paths)
+
+
+def _edge_account(order: Sequence[Value], wrt: Value) -> tuple[Contribution, ...]:
+    """Each parent's contribution to each node on a path, parents from the root down."""
+    on_path = on_paths(order, [wrt])
+    grads: dict[int, float] = {id(order[-1]): 1.0}
+    contributions: list[Contribution] = []
+    for parent in reversed(order):
+        if id(parent) not in on_path or parent is wrt:
+            continue
+        parent_grad = grads[id(parent)]
+        for position, (child, partial) in enumerate(zip(parent.children, local_partials(parent))):
+            if id(child) in on_path:
+                contribution = Contribution(parent, child, position, parent_grad, partial)
+                contributions.append(contribution)
+                grads[id(child)] = grads.get(id(child), 0.0) + contribution.amount
+    return tuple(contributions)
+
+
+# --- the ledger as text ------------------------------------------------------------------
+def _ledger_lines(explanation: Explanation) -> list[str]:
+    order = topological_order(explanation.output)
+    names = Names(order, explanation.digits)
+    out, wrt = names.atom(explanation.output), names.atom(explanation.wrt)
+    head = f"∂{out}/∂{wrt}"
+    if explanation.path_count == 0:
+        return [f"{head} = 0 ({names.name(explanation.output)} does not depend on {wrt})"]
+    if not explanation.complete:
+        lines = _edge_lines(explanation, names, head)
+    elif len(explanation.paths) == 1:
+        lines = _path_lines(explanation.paths[0], names, f"{head} = ")
+    else:
+        lines = [f"{head}, summed over {len(explanation.paths)} paths from {out} down to {wrt}:"]
+        for number, path in enumerate(explanation.paths, start=1):
+            lines += _path_lines(path, names, f"path {number} = ")
+        sum_text = " + ".join(
+            factor(format_number(term, names.digits)) for term in explanation.terms
+        )
+        lines.append(f"{head} = {sum_text} = {format_number(explanation.total, names.digits)}")
+    return lines + names.definitions()
+
+
+def _path_lines(path: Path, names: Names, lead: str) -> list[str]:
+    """One path as aligned lines: symbols, formulas, numbers, product."""
+    if not path.partials:
+        return [f"{lead}1 (the output itself)"]
+    steps = _steps(path, names)
+    symbols = " · ".join(symbol for symbol, _, _ in steps)
+    formulas = " · ".join(factor(formula) for _, formula, _ in steps)
+    numbers = " · ".join(factor(format_number(number, names.digits)) for _, _, number in steps)
+    pad = " " * (len(lead) - 2) + "= "
+    lines = [lead + symbols]
+    for text in (formulas, numbers, format_number(path.term, names.digits)):
+        if pad + text != lines[-1] and text != symbols:  # skip steps that change nothing
+            lines.append(pad + text)
+    return lines
+
+
+def _steps(path: Path, names: Names) -> list[tuple[str, str, float]]:
+    """The factors of a path: (∂parent/∂child, formula, number).
+
+    A run of edges whose local partial is the constant 1 (the chain of sums inside
+    z = w·a + ... + b) is written as one factor, ∂z/∂(w·a) = 1, as the course writes it.
+    """
+    edges = list(zip(path.nodes, path.nodes[1:], path.positions, path.partials))
+    formulas = [names.formula(parent, position) for parent, _, position, _ in edges]
+    steps: list[tuple[str, str, float]] = []
+    start = 0
+    while start < len(edges):
+        end = start
+        if formulas[start] == "1":
+            while end + 1 < len(edges) and formulas[end + 1] == "1":
+                end += 1
+        number = math.prod(edge[3] for edge in edges[start : end + 1])
+        symbol = chain_symbol(names, edges[start][0], edges[end][1])
+        steps.append((symbol, formulas[start], number))
+        start = end + 1
+    return steps
+
+
+def _edge_lines(explanation: Explanation, names: Names, head: str) -> list[str]:
+    out = names.atom(explanation.output)
+    lines = [
+        f"{head}: more than {explanation.path_count - 1} paths lead from {out} down to "
+        f"{names.atom(explanation.wrt)}, too many to list one by one.",
+        f"The chain rule edge by edge instead: ∂{out}/∂node is the sum, over the operations "
+        f"that use the node, of ∂{out}/∂operation · local partial.",
+    ]
+    by_child: dict[int, list[Contribution]] = {}
+    for contribution in explanation.contributions:
+        by_child.setdefault(id(contribution.child), []).append(contribution)
+    for contributions in by_child.values():
+        child = contributions[0].child
+        symbols = " + ".join(
+            f"∂{out}/∂{names.atom(c.parent)} · {factor(names.formula(c.parent, c.position))}"
+            for c in contributions
+        )
+        numbers = " + ".join(
+            f"{factor(format_number(c.parent_grad, names.digits))}"
+            f"·{factor(format_number(c.partial, names.digits))}"
+            for c in contributions
+        )
+        total = format_number(math.fsum(c.amount for c in contributions), names.digits)
+        lines.append(f"∂{out}/∂{names.atom(child)} = {symbols} = {numbers} = {total}")
+    return lines

@@ -1,0 +1,201 @@
+"""explain(): chain-rule paths, their products and the ledger, against grad and hand algebra."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import pytest
+from graph_strategies import RandomGraph, random_graphs
+from hypothesis import given, settings
+
+from autodiff import PRIMITIVES, Value, dot, explain, grad, sum_of
+from autodiff.primitives import VARIADIC, local_partials, power, primitive_of
+
+
+def sigmoid_neuron_cost() -> dict[str, Value]:
+    """The course's neuron with its cost: C = (σ(w·x + b) − y)²."""
+    w, x, b, y = (Value(v, label=n) for v, n in [(0.5, "w"), (2.0, "x"), (-1.0, "b"), (1.0, "y")])
+    z = w * x + b
+    z.label = "z"
+    a = z.sigmoid()
+    a.label = "a"
+    cost = (a - y) ** 2
+    cost.label = "C"
+    return {"w": w, "x": x, "b": b, "y": y, "z": z, "a": a, "C": cost}
+
+
+def test_neuron_ledger_is_the_course_chain_rule() -> None:
+    g = sigmoid_neuron_cost()
+    explanation = explain(g["C"], g["w"])
+    # By hand: z = 0.5·2 − 1 = 0, a = σ(0) = 1/2, ∂C/∂w = 2(a − y)·σ'(z)·x = 2(−½)(¼)(2).
+    assert explanation.total == -0.5
+    (path,) = explanation.paths
+    assert [node.label for node in path.nodes] == ["C", "", "a", "z", "", "w"]
+    assert path.partials == (-1.0, 1.0, 0.25, 1.0, 2.0)
+    assert explanation.terms == (-0.5,)
+    lines = str(explanation).splitlines()
+    assert lines == [
+        "∂C/∂w = ∂C/∂(a - y) · ∂(a - y)/∂a · ∂a/∂z · ∂z/∂(w·x) · ∂(w·x)/∂w",
+        "      = 2·(a - y) · 1 · a·(1 - a) · 1 · x",
+        "      = (-1) · 1 · 0.25 · 1 · 2",
+        "      = -0.5",
+    ]
+
+
+def test_bias_path_ends_at_dz_db_equal_one() -> None:
+    g = sigmoid_neuron_cost()
+    (path,) = explain(g["C"], g["b"]).paths
+    assert path.nodes[-2] is g["z"] and path.partials[-1] == 1.0
+    assert "∂a/∂z · ∂z/∂b" in str(explain(g["C"], g["b"]))
+
+
+def test_shared_operand_gives_one_path_per_edge() -> None:
+    x = Value(3.0, label="x")
+    y = x * x + x  # dy/dx = 2x + 1 = 7: two paths through x·x, one straight down
+    explanation = explain(y, x)
+    assert explanation.path_count == 3
+    assert [path.positions for path in explanation.paths] == [(0, 0), (0, 1), (1,)]
+    assert explanation.terms == (3.0, 3.0, 1.0)
+    assert explanation.total == 7.0
+    text = str(explanation)
+    assert "summed over 3 paths" in text
+    assert "∂out/∂x = 3 + 3 + 1 = 7" in text
+    assert "where out = x·x + x" in text
+
+
+def test_too_many_paths_falls_back_to_edge_account_without_enumerating() -> None:
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(60):  # 2**60 paths: enumerating them would never finish
+        y = (y + y) * 0.5
+    explanation = explain(y, x, max_paths=100)
+    assert not explanation.complete
+    assert explanation.paths == () and explanation.terms == ()
+    assert explanation.path_count == 101
+    assert explanation.total == grad(y, [x])[0] == 1.0
+    text = str(explanation)
+    assert "more than 100 paths" in text
+    lines = text.splitlines()
+    assert any(line.startswith("∂out/∂x = ") and line.endswith(" = 1") for line in lines)
+    contribution_to_x = [c for c in explanation.contributions if c.child is x]
+    assert len(contribution_to_x) == 2
+    assert sum(c.amount for c in contribution_to_x) == 1.0
+
+
+def test_output_that_does_not_depend_on_wrt() -> None:
+    g = sigmoid_neuron_cost()
+    stranger = Value(4.0, label="q")
+    explanation = explain(g["C"], stranger)
+    assert explanation.total == 0.0 and explanation.paths == ()
+    assert str(explanation) == "∂C/∂q = 0 (C does not depend on q)"
+
+
+def test_derivative_of_output_by_itself_is_one() -> None:
+    g = sigmoid_neuron_cost()
+    explanation = explain(g["C"], g["C"])
+    assert explanation.total == 1.0 and explanation.terms == (1.0,)
+
+
+def test_long_expressions_are_abbreviated_and_defined() -> None:
+    x = Value(0.3, label="x")
+    y = x
+    for _ in range(4):
+        y = (y * y + x).tanh()
+    text = str(explain(y, x, max_paths=1000))
+    assert "where v" in text
+    definitions = [line for line in text.splitlines() if line.startswith("  where")]
+    assert definitions[-1].startswith("  where out = tanh(")
+
+
+@settings(max_examples=150, deadline=None)
+@given(random_graphs())
+def test_total_equals_grad_on_random_graphs(graph: RandomGraph) -> None:
+    for wrt in graph.nodes:
+        expected = grad(graph.root, [wrt])[0]
+        explanation = explain(graph.root, wrt, max_paths=10_000)
+        assert explanation.total == expected
+        assert explanation.complete and len(explanation.paths) == explanation.path_count
+        scale = math.fsum(abs(term) for term in explanation.terms)
+        assert abs(math.fsum(explanation.terms) - expected) <= 1e-12 + 1e-9 * scale
+        for path in explanation.paths:
+            assert path.nodes[0] is graph.root and path.nodes[-1] is wrt
+            for parent, child, position, partial in zip(
+                path.nodes, path.nodes[1:], path.positions, path.partials
+            ):
+                assert parent.children[position] is child
+                assert partial == local_partials(parent)[position]
+        # Every partial sum along the way is bounded by Σ|terms|, and so is its rounding.
+        into_wrt = [c.amount for c in explanation.contributions if c.child is wrt]
+        if wrt is not graph.root:
+            assert abs(math.fsum(into_wrt) - expected) <= 1e-12 + 1e-9 * scale
+        assert explain(graph.root, wrt, max_paths=1).total == expected
+        assert str(explanation)  # the ledger prints for every shape of graph
+
+
+def test_arguments_are_checked() -> None:
+    x = Value(1.0)
+    with pytest.raises(TypeError, match="explain: output must be a Value, got float"):
+        explain(1.0, x)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="explain: wrt must be a Value"):
+        explain(x, "x")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="max_paths must be a positive int, got 0"):
+        explain(x, x, max_paths=0)
+    with pytest.raises(ValueError, match="digits must be a positive int, got True"):
+        explain(x, x, digits=True)
+
+
+# --- the public accessors the ledger and drawings use -------------------------------------
+UNARY_POINTS = {"log": 1.7, "sqrt": 2.5}
+
+
+def build(name: str, operands: list[Value]) -> Value:
+    """A node of primitive ``name`` on ``operands``, made the way users make it."""
+    x = operands[0]
+    makers: dict[str, Callable[[], Value]] = {
+        "+": lambda: x + operands[1],
+        "*": lambda: x * operands[1],
+        "**": lambda: x ** operands[1],
+        "abs": lambda: abs(x),
+        "sum": lambda: sum_of(operands),
+        "dot": lambda: dot(operands[:2], operands[2:]),
+    }
+    return makers.get(name, lambda: getattr(x, name)())()
+
+
+@pytest.mark.parametrize("name", sorted(PRIMITIVES))
+def test_local_partials_agree_with_backward_for_every_primitive(name: str) -> None:
+    prim = PRIMITIVES[name]
+    count = 4 if prim.arity == VARIADIC else prim.arity
+    points = [UNARY_POINTS.get(name, 0.7), 1.3, -0.4, 2.1][:count]
+    operands = [Value(point, label=f"x{i}") for i, point in enumerate(points)]
+    node = build(name, operands)
+    assert primitive_of(node) is prim
+    assert list(local_partials(node)) == grad(node, operands)
+    assert len(prim.local_formulas) == (1 if prim.arity == VARIADIC else prim.arity)
+
+
+def test_fused_nodes_in_the_ledger() -> None:
+    w = [Value(0.5, label="w.0"), Value(-1.0, label="w.1")]
+    x = [Value(2.0, label="x.0"), Value(3.0, label="x.1")]
+    z = dot(w, x)
+    total = sum_of([z, w[0]])
+    total.label = "s"
+    text = str(explain(total, w[1]))
+    assert "∂s/∂(w.0·x.0 + w.1·x.1) · ∂(w.0·x.0 + w.1·x.1)/∂w.1" in text
+    assert "= 1 · x.1" in text and "= 3" in text.splitlines()[-1]
+
+
+@pytest.mark.parametrize("n", [0.0, 1.0, 2.0, 3.0, -1.0, 0.5])
+def test_power_partial_and_formula(n: float) -> None:
+    x = Value(1.5)
+    node = x**n
+    assert primitive_of(node) is power(n)
+    assert local_partials(node) == (pytest.approx(n * 1.5 ** (n - 1)),)
+    assert len(power(n).local_formulas) == 1
+
+
+def test_local_partials_of_a_leaf_and_at_a_singularity() -> None:
+    assert local_partials(Value(2.0)) == ()
+    with pytest.raises(ValueError, match=r"sqrt: the derivative is not finite at input \(0.0\)"):
+        local_partials(Value(0.0).sqrt())
