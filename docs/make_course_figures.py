@@ -5,7 +5,7 @@ Usage:
     python docs/make_course_figures.py not-cost   # only the named ones
 
 Each figure is computed with ``autodiff`` and ``nn`` (matplotlib only draws the numbers
-they produce) and written atomically to ``docs/figures/``. Everything is seeded, so a rerun
+they produce) and written atomically to ``docs/course-figures/``. Everything is seeded, so a rerun
 draws the same pictures. The slow part is the heart network's long training run.
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 from autodiff import Value, draw, grad, hessian, no_grad
 from nn.heart_pictures import write_atomically
 
-FIGURES_DIR = Path(__file__).resolve().parent / "figures"
+FIGURES_DIR = Path(__file__).resolve().parent / "course-figures"
 
 # The NOT neuron of the course: a = tanh(w·x + b), trained on x = 0 → 1 and x = 1 → 0.
 NOT_DATA = ((0.0, 1.0), (1.0, 0.0))

@@ -46,7 +46,7 @@ def test_the_cheap_figures_are_drawn(figures: ModuleType, tmp_path: Path) -> Non
 
 
 def test_every_committed_figure_is_one_the_script_makes(figures: ModuleType) -> None:
-    committed = {path.stem for path in (DOCS / "figures").iterdir()}
+    committed = {path.stem for path in (DOCS / "course-figures").iterdir()}
     assert committed == set(figures.FIGURES)
 
 
