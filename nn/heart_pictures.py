@@ -47,15 +47,17 @@ def write_atomically(path: Path, save: Callable[[str], object]) -> None:
 
 def plot_heart(run: HeartRun, path: Path, *, title: str) -> None:
     """Write ``path`` (PNG): the curves of ``run.snapshots`` against the heart, and the cost."""
-    import matplotlib
+    # matplotlib's object interface, not pyplot: no global backend or figure state changes.
+    from matplotlib import colormaps
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")  # files only: no window, no display needed
-    import matplotlib.pyplot as plt
-
-    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 5.4))
+    figure = Figure(figsize=(11, 5.4))
+    left, right = figure.subplots(1, 2)
     # Earlier curves from dark to light along viridis; the final one in red, to stand out.
     earlier = len(run.snapshots) - 1
-    colours = [plt.get_cmap("viridis")(0.85 * i / max(1, earlier - 1)) for i in range(earlier)]
+    colours: list[Any] = [
+        colormaps["viridis"](0.85 * i / max(1, earlier - 1)) for i in range(earlier)
+    ]
     colours.append("tab:red")
     _draw_curves(left, run, colours)
     _draw_costs(right, run, colours)
@@ -67,10 +69,7 @@ def plot_heart(run: HeartRun, path: Path, *, title: str) -> None:
             temporary, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None}
         )
 
-    try:
-        write_atomically(path, save)
-    finally:
-        plt.close(figure)
+    write_atomically(path, save)
 
 
 def _draw_curves(axes: Any, run: HeartRun, colours: list[Any]) -> None:

@@ -79,3 +79,20 @@ def test_the_cost_grid_is_the_closed_form(figures: ModuleType) -> None:
         for cost, w in zip(row, ws):
             expected = ((math.tanh(b) - 1) ** 2 + math.tanh(w + b) ** 2) / 2
             assert cost == pytest.approx(expected, abs=1e-15)
+
+
+def test_the_heart_numbers_the_backpropagation_page_states(figures: ModuleType) -> None:
+    from nn.heart_demo import DEFAULTS, train_heart
+
+    text = (DOCS / "05-backpropagation.md").read_text(encoding="utf-8")
+    course = figures.heart_costs("sgd", 10_001)
+    adam = figures.heart_costs("adam", 1_001)
+    stated = (
+        f"the course's gradient descent reaches C = {course[1000]:.4f} after 1000 steps,\n"
+        f"{course[3000]:.2g} after 3000 and {course[10000]:.2g} after 10,000, while Adam is at\n"
+        f"C = {adam[1000]:.2g} after 1000 steps"
+    )
+    assert stated in text
+    run = train_heart(DEFAULTS["steps"], DEFAULTS["lr"], DEFAULTS["seed"], progress=False)
+    assert f"ending at\nC = {run.snapshots[-1][1]:.2g}." in text
+    assert DEFAULTS == {"steps": 5000, "lr": 0.1, "seed": 0, "out": "out"}  # as the page says
