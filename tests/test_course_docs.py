@@ -95,11 +95,24 @@ def test_page_runs_and_prints_what_it_shows(
             )
 
 
+def heading_anchors(text: str) -> set[str]:
+    """The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces
+    turned into hyphens (code blocks' comment lines are not headings)."""
+    prose = FENCE.sub("", text)
+    headings = re.findall(r"^#{1,6} +(.+?) *$", prose, re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+
+
 @pytest.mark.parametrize("page", [*COURSE_PAGES, DOCS / "index.md"], ids=lambda p: p.name)
-def test_every_picture_and_page_a_page_links_exists(page: Path) -> None:
+def test_every_picture_page_and_section_a_page_links_exists(page: Path) -> None:
     text = page.read_text(encoding="utf-8")
-    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
-    local = [target for target in targets if "://" not in target]
+    links = re.findall(r"\]\(([^)\s]+)\)", text)
+    local = [link for link in links if "://" not in link]
     assert local, f"{page.name} links nothing"
-    for target in local:
-        assert (page.parent / target).exists(), f"{page.name} links a missing {target}"
+    for link in local:
+        target, _, anchor = link.partition("#")
+        path = page.parent / target if target else page
+        assert path.exists(), f"{page.name} links a missing {target}"
+        if anchor:
+            anchors = heading_anchors(path.read_text(encoding="utf-8"))
+            assert anchor in anchors, f"{page.name} links a missing section {link}"
