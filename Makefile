@@ -44,6 +44,10 @@ typecheck: setup
 pytest: setup dot
 	$(BIN)/python -m pytest
 
+docs-figures: setup dot
+	$(BIN)/python docs/make_figures.py
+	$(BIN)/python docs/make_course_figures.py
+
 bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench

@@ -1,8 +1,9 @@
 """Draw the tutorials' pictures with the library itself.
 
-Usage:
+Usage (``make docs-figures`` runs it with the rendering guide's script):
     python docs/make_course_figures.py            # every figure
     python docs/make_course_figures.py not-cost   # only the named ones
+    python docs/make_course_figures.py --out DIR  # somewhere else than docs/course-figures
 
 Each figure is computed with ``autodiff`` and ``nn`` (matplotlib only draws the numbers
 they produce) and written atomically to ``docs/course-figures/``. Everything is seeded, so a rerun
@@ -16,6 +17,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository's own code
 
 from autodiff import Value, draw, grad, hessian, no_grad
 from nn.heart_pictures import write_atomically
