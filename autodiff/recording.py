@@ -10,12 +10,31 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-__all__ = ["is_recording", "no_grad"]
+__all__ = ["is_recording", "no_grad", "recording"]
 
 _RECORDING: ContextVar[bool] = ContextVar("autodiff_recording", default=True)
 
 is_recording = _RECORDING.get
 """``is_recording() -> bool``: True unless called inside :func:`no_grad`."""
+
+
+@contextmanager
+def recording(enabled: bool) -> Iterator[None]:
+    """Record graphs (``enabled=True``) or not, for the duration of the block.
+
+    ``grad(..., create_graph=True)`` uses it so that derivatives keep their graphs even when
+    it is called inside :func:`no_grad`.
+
+    Example:
+        >>> with no_grad(), recording(True):
+        ...     is_recording()
+        True
+    """
+    token = _RECORDING.set(enabled)
+    try:
+        yield
+    finally:
+        _RECORDING.reset(token)
 
 
 @contextmanager
@@ -33,8 +52,5 @@ def no_grad() -> Iterator[None]:
         >>> y.data, y.op, y.children
         (9.0, '', ())
     """
-    token = _RECORDING.set(False)
-    try:
+    with recording(False):
         yield
-    finally:
-        _RECORDING.reset(token)
