@@ -95,7 +95,8 @@ def _local_grads(node: Value, create_graph: bool) -> tuple[Any, ...]:
         if create_graph:
             return prim.local_grads(*node.children, node)
         return prim.local_grads(*[child.data for child in node.children], node.data)
-    except (ZeroDivisionError, OverflowError) as error:
+    # ValueError: with create_graph the rule runs on Values, e.g. 0.5 / out as out ** -1.
+    except (ZeroDivisionError, OverflowError, ValueError) as error:
         values = ", ".join(repr(child.data) for child in node.children)
         raise ValueError(
             f"{prim.name}: the derivative is not finite at input ({values}): {error}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from contextlib import nullcontext
 from typing import Any
@@ -56,7 +57,7 @@ def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) 
         value._g = 0.0
     with recording(True) if create_graph else nullcontext():
         order = backpropagate(output, 1.0, create_graph=create_graph)
-    results = [_read(value, create_graph) for value in inputs]
+    results = [_read(value, create_graph, position) for position, value in enumerate(inputs)]
     # Gradients that are Values would keep their graphs alive (and form reference cycles
     # back into this graph) if left in the scratch slots.
     for node in order:
@@ -64,10 +65,16 @@ def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) 
     return results
 
 
-def _read(value: Value, create_graph: bool) -> Any:
+def _read(value: Value, create_graph: bool, position: int) -> Any:
     g = value._g
     if create_graph:
         return g if isinstance(g, Value) else Value(g)
+    # Float products of derivatives overflow to inf (and then to nan) without raising.
+    if not -math.inf < g < math.inf:
+        raise OverflowError(
+            f"grad: the derivative with respect to inputs[{position}] would be {g!r}:"
+            " a product of derivatives overflows a float"
+        )
     return g
 
 

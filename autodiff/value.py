@@ -8,6 +8,7 @@ keeps its operands (``.children``, in operand order) and its primitive (``.op``)
 from __future__ import annotations
 
 import math
+import reprlib
 from numbers import Real
 from typing import Any
 
@@ -25,7 +26,11 @@ _POW = PRIMITIVES["**"]
 def _check_number(data: object, what: str) -> float:
     if isinstance(data, bool) or not isinstance(data, Real):
         raise TypeError(f"{what} must be a real number, got {type(data).__name__}: {data!r}")
-    number = float(data)
+    try:
+        number = float(data)
+    except OverflowError:
+        # A huge int or Fraction: a real number, but beyond every float.
+        raise OverflowError(f"{what} is too large for a float, got {reprlib.repr(data)}") from None
     if not math.isfinite(number):
         raise ValueError(f"{what} must be finite, got {number!r}")
     return number
@@ -98,6 +103,10 @@ class Value:
         twice, as in PyTorch. Use :meth:`zero_grad` (or ``nn.Module.zero_grad``) between
         steps. The walk is iterative and visits each node once.
 
+        Raises:
+            ValueError: a local derivative is not finite (sqrt at 0, say), naming the op.
+            OverflowError: a gradient overflows a float (``.grad`` is then left incomplete).
+
         Example:
             >>> a = Value(3.0)
             >>> b = a * a
@@ -106,8 +115,7 @@ class Value:
             12.0
         """
         seed = _check_number(grad, "backward grad")
-        for node in backpropagate(self, seed):
-            node.grad += node._g
+        _accumulate(backpropagate(self, seed))
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0.0 on every node of the graph below this Value (itself included)."""
@@ -150,14 +158,16 @@ class Value:
 
     def __truediv__(self, other: object) -> Value:
         if isinstance(other, Value):
+            _check_divisor(self, other.data)
             return self * other**-1.0
         divisor = _lift(other, "/").data
-        if divisor == 0.0:
-            raise ValueError(f"/: division of {self.data!r} by zero")
+        _check_divisor(self, divisor)
         return self * _constant(1.0 / divisor)
 
     def __rtruediv__(self, other: object) -> Value:
-        return _lift(other, "/") * self**-1.0
+        dividend = _lift(other, "/")
+        _check_divisor(dividend, self.data)
+        return dividend * self**-1.0
 
     def __abs__(self) -> Value:
         return _apply1(PRIMITIVES["abs"], self)
@@ -197,6 +207,28 @@ class Value:
 
 
 _new_object = object.__new__
+
+
+def _check_divisor(dividend: Value, divisor: float) -> None:
+    # Said here rather than left to x ** -1, whose error would not mention the division.
+    if divisor == 0.0:
+        raise ValueError(f"/: division of {dividend.data!r} by zero")
+
+
+def _accumulate(order: list[Value]) -> None:
+    """Add each node's gradient from this pass into its ``.grad``.
+
+    Float products of derivatives overflow to inf without raising, and inf times a zero
+    derivative further down makes nan: either would otherwise reach ``.grad`` silently.
+    """
+    for node in order:
+        total = node.grad + node._g
+        if not -math.inf < total < math.inf:
+            raise OverflowError(
+                f"backward: the gradient of {node!r} would be {total!r}:"
+                " a product of derivatives overflows a float"
+            )
+        node.grad = total
 
 
 def _node(data: float, prim: Primitive | None, children: tuple[Value, ...]) -> Value:
