@@ -1,20 +1,8 @@
-"""Hypothesis strategies for property tests of differentiable code.
+"""Expression recipes: a DAG as data, evaluable on floats, Values and torch tensors.
 
-This module needs `hypothesis <https://hypothesis.readthedocs.io>`_, a development and test
-dependency (``pip install -e '.[dev]'``); the rest of ``autodiff`` runs without it.
-
-The core is :func:`expressions`: random expression DAGs given as a backend-neutral recipe, an
-:class:`Expression`. A recipe is a list of input values plus a list of :class:`Step` s, each
-applying one operation to earlier nodes of a growing pool (inputs first, then one node per
-step; the last node is the output). The same recipe evaluates on plain floats (for central
-differences), on :class:`~autodiff.Value` leaves and on float64 ``torch`` tensors, so one
-generated graph can be compared across all three.
-
-Generated graphs share subexpressions (``a + a``, ``x * x``, one node feeding many later
-ones), keep every operation inside its domain with a margin (``log``/``sqrt`` only of values
->= ``MARGIN``, ``**`` with a Value exponent only on positive bases, division only by values
->= ``MIN_DIVISOR`` in size), keep ``relu``/``abs`` operands away from their kink at 0, and
-keep every node's value within ``±BOUND`` so that central differences stay meaningful.
+A recipe is a list of input values plus a list of :class:`Step` s, each applying one
+:class:`Operation` of :data:`OPERATIONS` to earlier nodes of a growing pool (inputs first,
+then one node per step; the last node is the output).
 
 Example:
     >>> from autodiff import Value, grad
@@ -41,8 +29,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hypothesis import reject
 from hypothesis import strategies as st
+
+from .scalars import nonzero_reals, reals
 
 __all__ = [
     "BOUND",
@@ -54,10 +43,6 @@ __all__ = [
     "Operation",
     "Step",
     "central_differences",
-    "chains",
-    "expressions",
-    "nonzero_reals",
-    "reals",
 ]
 
 BOUND = 100.0
@@ -69,30 +54,6 @@ Value exponents, and relu/abs operands are at least this far from 0."""
 
 MIN_DIVISOR = 0.5
 """Divisors (and bases of negative powers) are at least this large in absolute value."""
-
-
-def reals(min_value: float = -10.0, max_value: float = 10.0) -> st.SearchStrategy[float]:
-    """Finite floats in [min_value, max_value]: no nan, no infinity, no subnormals.
-
-    Example:
-        >>> from hypothesis import find
-        >>> find(reals(1.0, 2.0), lambda x: x > 1.5) > 1.5
-        True
-    """
-    return st.floats(min_value, max_value, allow_nan=False, allow_subnormal=False)
-
-
-def nonzero_reals(min_magnitude: float, max_magnitude: float) -> st.SearchStrategy[float]:
-    """Floats x with min_magnitude <= |x| <= max_magnitude, of either sign.
-
-    Example:
-        >>> from hypothesis import find
-        >>> x = find(nonzero_reals(0.5, 2.0), lambda x: x < 0)
-        >>> -2.0 <= x <= -0.5
-        True
-    """
-    magnitudes = reals(min_magnitude, max_magnitude)
-    return st.tuples(st.sampled_from((1.0, -1.0)), magnitudes).map(math.prod)
 
 
 # --- operations, on any backend ----------------------------------------------------------
@@ -310,150 +271,3 @@ def central_differences(
         down = [x - eps if j == i else x for j, x in enumerate(point)]
         derivatives.append((f(*up) - f(*down)) / (2 * eps))
     return derivatives
-
-
-# --- strategies ------------------------------------------------------------------------------
-def _accepts(op: Operation, operands: Sequence[float]) -> bool:
-    if not op.domain(*operands):
-        return False
-    try:
-        result = op.apply(*operands)
-    except (ArithmeticError, ValueError):
-        return False
-    return isinstance(result, float) and abs(result) <= BOUND
-
-
-def _attempt_step(
-    draw: st.DrawFn, values: list[float], operations: Sequence[Operation], chain: bool
-) -> Step | None:
-    """One step over the pool ``values``, or None when the drawn op fits no operand."""
-    op = draw(st.sampled_from(operations))
-    constant = None if op.constants is None else draw(op.constants)
-    extra = () if constant is None else (constant,)
-    last = len(values) - 1
-    if op.arity == 1:
-        candidates = [last] if chain else range(len(values))
-        fits = [i for i in candidates if _accepts(op, (values[i], *extra))]
-        return Step(op.name, (draw(st.sampled_from(fits)),), constant) if fits else None
-    first = last if chain else draw(st.integers(0, last))
-    # Reusing one node for both operands (a + a, x * x) is its own case, not left to chance.
-    if draw(st.integers(0, 3)) == 0 and _accepts(op, (values[first], values[first])):
-        return Step(op.name, (first, first))
-    fits = [j for j in range(len(values)) if _accepts(op, (values[first], values[j]))]
-    return Step(op.name, (first, draw(st.sampled_from(fits)))) if fits else None
-
-
-def _draw_step(
-    draw: st.DrawFn, values: list[float], operations: Sequence[Operation], chain: bool
-) -> Step:
-    for _ in range(20):
-        step = _attempt_step(draw, values, operations, chain)
-        if step is not None:
-            return step
-    # Without this bound a restrictive set of operations could loop for ever.
-    reject()
-
-
-def _check_operations(names: Sequence[str] | None) -> list[Operation]:
-    if names is None:
-        return list(OPERATIONS.values())
-    unknown = [name for name in names if name not in OPERATIONS]
-    if unknown or not names:
-        raise ValueError(f"operations must be names from OPERATIONS, got {list(names)!r}")
-    return [OPERATIONS[name] for name in names]
-
-
-@st.composite
-def _expressions(
-    draw: st.DrawFn,
-    inputs: st.SearchStrategy[float],
-    n_inputs: tuple[int, int],
-    n_steps: tuple[int, int],
-    operations: list[Operation],
-    chain: bool,
-) -> Expression:
-    values = [draw(inputs) for _ in range(draw(st.integers(*n_inputs)))]
-    n_leaves = len(values)
-    steps = []
-    for _ in range(draw(st.integers(*n_steps))):
-        step = _draw_step(draw, values, operations, chain)
-        constant = () if step.constant is None else (step.constant,)
-        operands = [values[i] for i in step.operands]
-        values.append(OPERATIONS[step.op].apply(*operands, *constant))
-        steps.append(step)
-    return Expression(tuple(values[:n_leaves]), tuple(steps))
-
-
-def expressions(
-    *,
-    inputs: st.SearchStrategy[float] | None = None,
-    min_inputs: int = 1,
-    max_inputs: int = 4,
-    min_steps: int = 1,
-    max_steps: int = 12,
-    operations: Sequence[str] | None = None,
-) -> st.SearchStrategy[Expression]:
-    """Random expression DAGs with shared subexpressions, every node inside its domain.
-
-    Each step picks an operation and operands from every earlier node, so nodes are reused
-    (``a + a``, ``x * x``, one node feeding several later ones) and some inputs or nodes
-    may not reach the output at all (their derivative is 0).
-
-    Args:
-        inputs: the strategy for input values (default: ``reals(-2, 2)``).
-        min_inputs, max_inputs: how many inputs.
-        min_steps, max_steps: how many operations.
-        operations: names from :data:`OPERATIONS` to use (default: all of them).
-
-    Example:
-        A property test: reverse mode agrees with central differences on floats.
-
-        >>> from hypothesis import assume, given
-        >>> from autodiff import Value, grad
-        >>> @given(expressions(max_steps=6))
-        ... def test_grad_matches_differences(recipe):
-        ...     assume(recipe.is_smooth_near(recipe.inputs, 1e-6))
-        ...     leaves = [Value(x) for x in recipe.inputs]
-        ...     analytic = grad(recipe(*leaves), leaves)
-        ...     numeric = central_differences(recipe, recipe.inputs)
-        ...     for a, n in zip(analytic, numeric):
-        ...         assert abs(a - n) <= 1e-5 * (1 + abs(a))
-        >>> test_grad_matches_differences()
-    """
-    return _expressions(
-        inputs if inputs is not None else reals(-2.0, 2.0),
-        (min_inputs, max_inputs),
-        (min_steps, max_steps),
-        _check_operations(operations),
-        chain=False,
-    )
-
-
-def chains(
-    *,
-    inputs: st.SearchStrategy[float] | None = None,
-    min_inputs: int = 1,
-    max_inputs: int = 3,
-    min_length: int = 20,
-    max_length: int = 100,
-    operations: Sequence[str] | None = None,
-) -> st.SearchStrategy[Expression]:
-    """Deep expressions: every step takes the previous node as its first operand.
-
-    The depth (steps from the first input to the output) equals the number of steps; a
-    binary step's other operand is any earlier node, so inputs still feed the chain
-    at many depths.
-
-    Example:
-        >>> from hypothesis import find
-        >>> recipe = find(chains(min_length=30, max_length=30), lambda e: True)
-        >>> len(recipe.steps), recipe.depth()
-        (30, 30)
-    """
-    return _expressions(
-        inputs if inputs is not None else reals(-2.0, 2.0),
-        (min_inputs, max_inputs),
-        (min_length, max_length),
-        _check_operations(operations),
-        chain=True,
-    )
