@@ -46,7 +46,7 @@ def _check_against_differences(recipe: Expression) -> None:
     assert [node.grad for node in pool] == functional
     numeric = central_differences(recipe, recipe.inputs, EPS)
     for analytic, estimate in zip(functional, numeric):
-        assert _near(analytic, estimate, 1e-5)
+        assert _near(analytic, estimate, 1e-6)
 
 
 # --- first and higher derivatives ---------------------------------------------------------

@@ -8,10 +8,11 @@ from collections import Counter
 import pytest
 from hypothesis import Phase, find, given, settings
 
-from autodiff import Value
+from autodiff import Value, grad
 from autodiff.testing import (
     BOUND,
     KINKED,
+    MAX_SLOPE,
     OPERATIONS,
     Expression,
     Step,
@@ -34,6 +35,14 @@ def test_every_step_is_inside_its_domain_and_bounds(recipe: Expression) -> None:
         if step.op in KINKED:
             assert abs(operands[0]) >= 0.1
     assert all(isinstance(v, float) and abs(v) <= BOUND for v in pool)
+
+
+@given(chains(max_length=60))
+def test_slopes_stay_moderate_even_in_deep_chains(recipe: Expression) -> None:
+    # Values alone could stay bounded while slopes explode: 0 doubled 19 times, then exp.
+    leaves = [Value(x) for x in recipe.inputs]
+    for node in recipe.nodes(*leaves):
+        assert all(abs(d) <= 2 * MAX_SLOPE for d in grad(node, leaves))
 
 
 @given(expressions())

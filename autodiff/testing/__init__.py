@@ -14,7 +14,8 @@ Generated graphs share subexpressions (``a + a``, ``x * x``, one node feeding ma
 ones), keep every operation inside its domain with a margin (``log``/``sqrt`` only of values
 >= ``MARGIN``, ``**`` with a Value exponent only on positive bases, division only by values
 >= ``MIN_DIVISOR`` in size), keep ``relu``/``abs`` operands away from their kink at 0, and
-keep every node's value within ``±BOUND`` so that central differences stay meaningful.
+keep every node's value within ``±BOUND`` and its slope with respect to every input below
+about ``MAX_SLOPE``, so that central differences stay meaningful.
 
 Example:
     A property test of the engine: reverse mode agrees with central differences.
@@ -44,12 +45,13 @@ from .recipes import (
     central_differences,
 )
 from .scalars import nonzero_reals, reals
-from .strategies import chains, expressions
+from .strategies import MAX_SLOPE, chains, expressions
 
 __all__ = [
     "BOUND",
     "KINKED",
     "MARGIN",
+    "MAX_SLOPE",
     "MIN_DIVISOR",
     "OPERATIONS",
     "Expression",

@@ -1,7 +1,8 @@
 """Strategies for random expression DAGs (:func:`expressions`) and deep chains (:func:`chains`).
 
-Generation evaluates each new node on floats as it goes, so that every step can pick
-operands inside its operation's domain and keep every node within ``±BOUND``.
+Generation evaluates each new node on floats as it goes, at the inputs and a small step away
+along each input, so that every step picks operands inside its operation's domain there,
+and keeps every node within ``±BOUND`` and its slopes below ``MAX_SLOPE``.
 """
 
 from __future__ import annotations
@@ -14,46 +15,84 @@ from hypothesis import strategies as st
 from .recipes import BOUND, OPERATIONS, Expression, Operation, Step
 from .scalars import reals
 
-__all__ = ["chains", "expressions"]
+__all__ = ["MAX_SLOPE", "chains", "expressions"]
 
 
-def _accepts(op: Operation, operands: Sequence[float]) -> bool:
-    if not op.domain(*operands):
-        return False
-    try:
-        result = op.apply(*operands)
-    except (ArithmeticError, ValueError):
-        return False
-    return isinstance(result, float) and abs(result) <= BOUND
+MAX_SLOPE = 1000.0
+"""A limit on how fast any generated node changes with any input (estimated with a small
+step), so that derivatives stay moderate and central differences meaningful: bounded values
+alone would allow x ↦ exp(2¹⁹·x) near x = 0."""
+
+_PROBE = 1e-4
+
+# A node during generation: its value at the inputs x, then at x + _PROBE·eᵢ for each input i.
+Probes = tuple[float, ...]
+
+
+def _input_probes(inputs: Sequence[float]) -> list[Probes]:
+    probes = []
+    for i, x in enumerate(inputs):
+        moved = [x] * (len(inputs) + 1)
+        moved[i + 1] = x + _PROBE
+        probes.append(tuple(moved))
+    return probes
+
+
+def _result(op: Operation, operands: Sequence[Probes], extra: tuple[float, ...]) -> Probes | None:
+    """The new node at every probe point; None if it leaves its domain, BOUND or MAX_SLOPE."""
+    results = []
+    for point in zip(*operands):
+        if not op.domain(*point, *extra):
+            return None
+        try:
+            result = op.apply(*point, *extra)
+        except (ArithmeticError, ValueError):
+            return None
+        if not (isinstance(result, float) and abs(result) <= BOUND):
+            return None
+        results.append(result)
+    if any(abs(r - results[0]) > MAX_SLOPE * _PROBE for r in results[1:]):
+        return None
+    return tuple(results)
 
 
 def _attempt_step(
-    draw: st.DrawFn, values: list[float], operations: Sequence[Operation], chain: bool
-) -> Step | None:
-    """One step over the pool ``values``, or None when the drawn op fits no operand."""
+    draw: st.DrawFn, pool: list[Probes], operations: Sequence[Operation], chain: bool
+) -> tuple[Step, Probes] | None:
+    """One step over the pool, or None when the drawn op fits no operand."""
     op = draw(st.sampled_from(operations))
     constant = None if op.constants is None else draw(op.constants)
     extra = () if constant is None else (constant,)
-    last = len(values) - 1
+    last = len(pool) - 1
     if op.arity == 1:
-        candidates = [last] if chain else range(len(values))
-        fits = [i for i in candidates if _accepts(op, (values[i], *extra))]
-        return Step(op.name, (draw(st.sampled_from(fits)),), constant) if fits else None
+        candidates = [last] if chain else range(len(pool))
+        fits = {i: r for i in candidates if (r := _result(op, [pool[i]], extra)) is not None}
+        if not fits:
+            return None
+        i = draw(st.sampled_from(sorted(fits)))
+        return Step(op.name, (i,), constant), fits[i]
     first = last if chain else draw(st.integers(0, last))
     # Reusing one node for both operands (a + a, x * x) is its own case, not left to chance.
-    if draw(st.integers(0, 3)) == 0 and _accepts(op, (values[first], values[first])):
-        return Step(op.name, (first, first))
-    fits = [j for j in range(len(values)) if _accepts(op, (values[first], values[j]))]
-    return Step(op.name, (first, draw(st.sampled_from(fits)))) if fits else None
+    if draw(st.integers(0, 3)) == 0:
+        result = _result(op, [pool[first], pool[first]], ())
+        if result is not None:
+            return Step(op.name, (first, first)), result
+    fits = {
+        j: r for j in range(len(pool)) if (r := _result(op, [pool[first], pool[j]], ())) is not None
+    }
+    if not fits:
+        return None
+    j = draw(st.sampled_from(sorted(fits)))
+    return Step(op.name, (first, j)), fits[j]
 
 
 def _draw_step(
-    draw: st.DrawFn, values: list[float], operations: Sequence[Operation], chain: bool
-) -> Step:
+    draw: st.DrawFn, pool: list[Probes], operations: Sequence[Operation], chain: bool
+) -> tuple[Step, Probes]:
     for _ in range(20):
-        step = _attempt_step(draw, values, operations, chain)
-        if step is not None:
-            return step
+        attempt = _attempt_step(draw, pool, operations, chain)
+        if attempt is not None:
+            return attempt
     # Without this bound a restrictive set of operations could loop for ever.
     reject()
 
@@ -77,15 +116,13 @@ def _expressions(
     chain: bool,
 ) -> Expression:
     values = [draw(inputs) for _ in range(draw(st.integers(*n_inputs)))]
-    n_leaves = len(values)
+    pool = _input_probes(values)
     steps = []
     for _ in range(draw(st.integers(*n_steps))):
-        step = _draw_step(draw, values, operations, chain)
-        constant = () if step.constant is None else (step.constant,)
-        operands = [values[i] for i in step.operands]
-        values.append(OPERATIONS[step.op].apply(*operands, *constant))
+        step, result = _draw_step(draw, pool, operations, chain)
         steps.append(step)
-    return Expression(tuple(values[:n_leaves]), tuple(steps))
+        pool.append(result)
+    return Expression(tuple(values), tuple(steps))
 
 
 def expressions(
