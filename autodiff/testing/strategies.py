@@ -179,8 +179,9 @@ def chains(
     at many depths.
 
     Example:
-        >>> from hypothesis import find
-        >>> recipe = find(chains(min_length=30, max_length=30), lambda e: True)
+        >>> from hypothesis import Phase, find, settings
+        >>> first_found = settings(phases=[Phase.generate], database=None)
+        >>> recipe = find(chains(min_length=30, max_length=30), bool, settings=first_found)
         >>> len(recipe.steps), recipe.depth()
         (30, 30)
     """
