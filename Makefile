@@ -41,8 +41,9 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy autodiff nn
 
+# Hypothesis profile "ci" (tests/conftest.py) unless HYPOTHESIS_PROFILE says otherwise.
 pytest: setup dot
-	$(BIN)/python -m pytest
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest
 
 docs-figures: setup dot
 	$(BIN)/python docs/make_figures.py

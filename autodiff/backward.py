@@ -24,12 +24,25 @@ the sum already stored in ``.grad``.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .value import Value
 
-__all__ = ["accumulate_grads", "backpropagate", "reachable", "topological_order"]
+__all__ = [
+    "GradientOverflow",
+    "accumulate_grads",
+    "backpropagate",
+    "reachable",
+    "topological_order",
+]
+
+_INF = math.inf
+
+
+class GradientOverflow(OverflowError):
+    """A gradient left the float range during ``backward()`` (never turned into inf or nan)."""
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -122,7 +135,15 @@ def accumulate_grads(root: Value, seed: float) -> None:
             g = node._g
             node._g = 0.0
             grad = node.grad
-            node.grad = grad + g if grad else g  # 0.0 + g would allocate a new float
+            total = grad + g if grad else g  # 0.0 + g would allocate a new float
+            # Float products overflow to inf silently, and inf times a zero partial makes
+            # nan further down: stop at the first node whose gradient is not finite.
+            if not -_INF < total < _INF:
+                raise GradientOverflow(
+                    f"backward: the gradient of {node!r} would be {total!r}:"
+                    " a product of derivatives overflows a float"
+                )
+            node.grad = total
             prim = node._prim
             if prim is None:
                 continue
@@ -230,8 +251,14 @@ def _clear_scratch(root: Value) -> None:
 
 
 def _raise_not_finite(node: Value, error: BaseException) -> None:
-    """Turn an arithmetic error of a local rule into a ValueError naming the op."""
-    if isinstance(error, (ZeroDivisionError, OverflowError)) and node._prim is not None:
+    """Turn an arithmetic error of a local rule into a ValueError naming the op.
+
+    ValueError is among them because with ``create_graph`` the rules run on Values, whose
+    operations report a domain error (``0.5 / out`` at out = 0, say) as one.
+    """
+    if isinstance(error, GradientOverflow):
+        return
+    if isinstance(error, (ZeroDivisionError, OverflowError, ValueError)) and node._prim is not None:
         values = ", ".join(repr(child.data) for child in node.children)
         raise ValueError(
             f"{node._prim.name}: the derivative is not finite at input ({values}): {error}"

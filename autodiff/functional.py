@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Any
 
 from .backward import backpropagate
+from .recording import recording
 from .value import Value
 
 __all__ = ["grad", "hessian", "jacobian"]
@@ -32,7 +35,9 @@ def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) 
 
     Returns:
         A list of floats, or of Values with ``create_graph=True``. An input that ``output``
-        does not depend on gets 0.0 (``Value(0.0)`` with ``create_graph``).
+        does not depend on gets 0.0 (``Value(0.0)`` with ``create_graph``). With
+        ``create_graph`` the derivatives record their graphs even inside ``no_grad()``, as in
+        PyTorch: asking for them is asking for that graph.
 
     Example:
         >>> x = Value(2.0)
@@ -46,8 +51,13 @@ def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) 
     if not isinstance(output, Value):
         raise TypeError(f"grad: output must be a Value, got {type(output).__name__}: {output!r}")
     inputs = _check_values(inputs, "grad: inputs")
-    order = backpropagate(output, 1.0, create_graph=create_graph)
-    results = [_read(value, create_graph) for value in inputs]
+    # Inputs off the graph are not reset by the walk; a previous backward() may have left
+    # its scratch gradient in them.
+    for value in inputs:
+        value._g = 0.0
+    with recording(True) if create_graph else nullcontext():
+        order = backpropagate(output, 1.0, create_graph=create_graph)
+    results = [_read(value, create_graph, position) for position, value in enumerate(inputs)]
     # Gradients that are Values would keep their graphs alive (and form reference cycles
     # back into this graph) if left in the scratch slots.
     for node in order:
@@ -55,10 +65,16 @@ def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) 
     return results
 
 
-def _read(value: Value, create_graph: bool) -> Any:
+def _read(value: Value, create_graph: bool, position: int) -> Any:
     g = value._g
     if create_graph:
         return g if isinstance(g, Value) else Value(g)
+    # Float products of derivatives overflow to inf (and then to nan) without raising.
+    if not -math.inf < g < math.inf:
+        raise OverflowError(
+            f"grad: the derivative with respect to inputs[{position}] would be {g!r}:"
+            " a product of derivatives overflows a float"
+        )
     return g
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
+from numbers import Real
 
 from .functional import grad, hessian
 from .value import Value
@@ -17,11 +19,15 @@ class GradcheckError(AssertionError):
 Function = Callable[..., Value]
 
 
-def _evaluate(f: Function, point: Sequence[float]) -> float:
-    out = f(*[Value(x) for x in point])
+def _call(f: Function, inputs: Sequence[Value]) -> Value:
+    out = f(*inputs)
     if not isinstance(out, Value):
         raise TypeError(f"gradcheck: f must return a Value, got {type(out).__name__}: {out!r}")
-    return out.data
+    return out
+
+
+def _evaluate(f: Function, point: Sequence[float]) -> float:
+    return _call(f, [Value(x) for x in point]).data
 
 
 def numeric_grad(f: Function, point: Sequence[float], eps: float = 1e-6) -> list[float]:
@@ -41,7 +47,7 @@ def numeric_grad(f: Function, point: Sequence[float], eps: float = 1e-6) -> list
 
 def _analytic_grad(f: Function, point: Sequence[float]) -> list[float]:
     inputs = [Value(x) for x in point]
-    return grad(f(*inputs), inputs)
+    return grad(_call(f, inputs), inputs)
 
 
 def _compare(
@@ -59,6 +65,16 @@ def _compare(
         lines.append(f"{name:<12}{a:>16.8g}{n:>16.8g}{difference:>14.3g}{flag}")
     lines.append(f"(allowed: |analytic - numeric| <= {atol:g} + {rtol:g} * |numeric|)")
     raise GradcheckError("gradients do not match central differences\n" + "\n".join(lines))
+
+
+def _check_tolerance(name: str, value: object, *, positive: bool) -> None:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        kind = type(value).__name__
+        raise TypeError(f"gradcheck: {name} must be a number, got {kind}: {value!r}")
+    number = float(value)
+    if not (math.isfinite(number) and (number > 0 if positive else number >= 0)):
+        bound = "positive" if positive else "non-negative"
+        raise ValueError(f"gradcheck: {name} must be finite and {bound}, got {value!r}")
 
 
 def gradcheck(
@@ -86,22 +102,25 @@ def gradcheck(
     Raises:
         GradcheckError: some derivative does not match; the message is a table with, per
             input, the analytic value, the numeric value and their difference.
-        ValueError: ``order`` is not 1 or 2, or ``eps`` is not positive.
+        TypeError: ``f`` does not return a Value, or a tolerance is not a number.
+        ValueError: ``order`` is not 1 or 2, ``eps`` is not positive, or a tolerance is
+            negative.
 
     Example:
         >>> gradcheck(lambda x, y: (x * y).tanh(), [0.5, -1.5], order=2)
         True
     """
-    if order not in (1, 2):
+    if order not in (1, 2) or isinstance(order, bool):
         raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")
-    if not eps > 0:
-        raise ValueError(f"gradcheck: eps must be positive, got {eps!r}")
+    _check_tolerance("eps", eps, positive=True)
+    _check_tolerance("atol", atol, positive=False)
+    _check_tolerance("rtol", rtol, positive=False)
     point = [float(x) for x in inputs]
     names = [f"x[{i}]" for i in range(len(point))]
     _compare(names, _analytic_grad(f, point), numeric_grad(f, point, eps), atol, rtol)
     if order == 2:
         values = [Value(x) for x in point]
-        second = hessian(f(*values), values)
+        second = hessian(_call(f, values), values)
         for i, row in enumerate(second):
 
             def partial_i(*xs: Value, i: int = i) -> Value:

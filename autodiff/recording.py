@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-__all__ = ["NO_GRAD_WATCHERS", "is_recording", "no_grad"]
+__all__ = ["NO_GRAD_WATCHERS", "is_recording", "no_grad", "recording"]
 
 NO_GRAD_WATCHERS: list[Callable[[], None]] = []
 """Called whenever :func:`no_grad` is entered (the compiled tape's tracer refuses functions
@@ -20,6 +20,25 @@ _RECORDING: ContextVar[bool] = ContextVar("autodiff_recording", default=True)
 
 is_recording = _RECORDING.get
 """``is_recording() -> bool``: True unless called inside :func:`no_grad`."""
+
+
+@contextmanager
+def recording(enabled: bool) -> Iterator[None]:
+    """Record graphs (``enabled=True``) or not, for the duration of the block.
+
+    ``grad(..., create_graph=True)`` uses it so that derivatives keep their graphs even when
+    it is called inside :func:`no_grad`.
+
+    Example:
+        >>> with no_grad(), recording(True):
+        ...     is_recording()
+        True
+    """
+    token = _RECORDING.set(enabled)
+    try:
+        yield
+    finally:
+        _RECORDING.reset(token)
 
 
 @contextmanager
@@ -39,8 +58,5 @@ def no_grad() -> Iterator[None]:
     """
     for watcher in NO_GRAD_WATCHERS:
         watcher()
-    token = _RECORDING.set(False)
-    try:
+    with recording(False):
         yield
-    finally:
-        _RECORDING.reset(token)

@@ -13,6 +13,7 @@ collector, which scans every new container object, half as much to scan).
 from __future__ import annotations
 
 import math
+import reprlib
 from numbers import Real
 from typing import Any
 
@@ -31,7 +32,11 @@ _INF = math.inf
 def _check_number(data: object, what: str) -> float:
     if isinstance(data, bool) or not isinstance(data, Real):
         raise TypeError(f"{what} must be a real number, got {type(data).__name__}: {data!r}")
-    number = float(data)
+    try:
+        number = float(data)
+    except OverflowError:
+        # A huge int or Fraction: a real number, but beyond every float.
+        raise OverflowError(f"{what} is too large for a float, got {reprlib.repr(data)}") from None
     if not math.isfinite(number):
         raise ValueError(f"{what} must be finite, got {number!r}")
     return number
@@ -123,6 +128,7 @@ class Value:
         Raises:
             ValueError: a local derivative is not finite (sqrt at 0, say), naming the op.
                 Nodes above it may already have had their ``.grad`` updated.
+            OverflowError: a gradient overflows a float (``.grad`` is then left incomplete).
 
         Example:
             >>> a = Value(3.0)
@@ -211,14 +217,16 @@ class Value:
 
     def __truediv__(self, other: object) -> Value:
         if isinstance(other, Value):
+            _check_divisor(self, other.data)
             return self * other**-1.0
         divisor = _lift(other, "/").data
-        if divisor == 0.0:
-            raise ValueError(f"/: division of {self.data!r} by zero")
+        _check_divisor(self, divisor)
         return self * _constant(1.0 / divisor)
 
     def __rtruediv__(self, other: object) -> Value:
-        return _lift(other, "/") * self**-1.0
+        dividend = _lift(other, "/")
+        _check_divisor(dividend, self.data)
+        return dividend * self**-1.0
 
     def __abs__(self) -> Value:
         return _apply1(PRIMITIVES["abs"], self)
@@ -261,6 +269,12 @@ _new_object = object.__new__
 _recording = is_recording
 
 
+def _check_divisor(dividend: Value, divisor: float) -> None:
+    # Said here rather than left to x ** -1, whose error would not mention the division.
+    if divisor == 0.0:
+        raise ValueError(f"/: division of {dividend.data!r} by zero")
+
+
 def _constant(data: float) -> Value:
     """A leaf made without re-validating ``data`` (the caller computed it)."""
     node = _new_object(Value)
@@ -284,7 +298,10 @@ def _lift(x: object, op: str) -> Value:
     if type(x) is float and -_INF < x < _INF:
         return _constant(x)
     if type(x) is int:  # before the Real check: an isinstance against an ABC is slow
-        return _constant(float(x))
+        try:
+            return _constant(float(x))
+        except OverflowError:
+            _check_number(x, f"{op} operand")  # raises, naming the operand
     if isinstance(x, Real) and not isinstance(x, bool):
         return _constant(_check_number(x, f"{op} operand"))
     raise TypeError(

@@ -1,0 +1,65 @@
+"""Hypothesis strategies for property tests of differentiable code: ``autodiff.testing``.
+
+This package needs `hypothesis <https://hypothesis.readthedocs.io>`_, a development and test
+dependency (``pip install -e '.[dev]'``); the rest of ``autodiff`` runs without it.
+
+The core is :func:`expressions`: random expression DAGs given as a backend-neutral recipe, an
+:class:`Expression`. A recipe is a list of input values plus a list of :class:`Step` s, each
+applying one operation to earlier nodes of a growing pool (inputs first, then one node per
+step; the last node is the output). The same recipe evaluates on plain floats (for central
+differences), on :class:`~autodiff.Value` leaves and on float64 ``torch`` tensors, so one
+generated graph can be compared across all three.
+
+Generated graphs share subexpressions (``a + a``, ``x * x``, one node feeding many later
+ones), keep every operation inside its domain with a margin (``log``/``sqrt`` only of values
+>= ``MARGIN``, ``**`` with a Value exponent only on positive bases, division only by values
+>= ``MIN_DIVISOR`` in size), keep ``relu``/``abs`` operands away from their kink at 0, and
+keep every node's value within ``±BOUND`` and its slope with respect to every input below
+about ``MAX_SLOPE``, so that central differences stay meaningful.
+
+Example:
+    A property test of the engine: reverse mode agrees with central differences.
+
+    >>> from hypothesis import assume, given, settings
+    >>> from autodiff import Value, grad
+    >>> @settings(max_examples=20, deadline=None)
+    ... @given(expressions(max_steps=6))
+    ... def test_grad_matches_differences(recipe):
+    ...     assume(recipe.is_smooth_near(recipe.inputs, 1e-6))
+    ...     leaves = [Value(x) for x in recipe.inputs]
+    ...     analytic = grad(recipe(*leaves), leaves)
+    ...     numeric = central_differences(recipe, recipe.inputs)
+    ...     assert all(abs(a - n) <= 1e-5 * (1 + abs(a)) for a, n in zip(analytic, numeric))
+    >>> test_grad_matches_differences()
+"""
+
+from .recipes import (
+    BOUND,
+    KINKED,
+    MARGIN,
+    MIN_DIVISOR,
+    OPERATIONS,
+    Expression,
+    Operation,
+    Step,
+    central_differences,
+)
+from .scalars import nonzero_reals, reals
+from .strategies import MAX_SLOPE, chains, expressions
+
+__all__ = [
+    "BOUND",
+    "KINKED",
+    "MARGIN",
+    "MAX_SLOPE",
+    "MIN_DIVISOR",
+    "OPERATIONS",
+    "Expression",
+    "Operation",
+    "Step",
+    "central_differences",
+    "chains",
+    "expressions",
+    "nonzero_reals",
+    "reals",
+]

@@ -1,0 +1,273 @@
+"""Expression recipes: a DAG as data, evaluable on floats, Values and torch tensors.
+
+A recipe is a list of input values plus a list of :class:`Step` s, each applying one
+:class:`Operation` of :data:`OPERATIONS` to earlier nodes of a growing pool (inputs first,
+then one node per step; the last node is the output).
+
+Example:
+    >>> from autodiff import Value, grad
+    >>> recipe = Expression(
+    ...     inputs=(2.0,),
+    ...     steps=(Step("mul", (0, 0)), Step("log", (1,)), Step("add", (1, 2))),
+    ... )
+    >>> print(recipe)
+    v0 = 2.0  # input
+    v1 = v0 * v0
+    v2 = log(v1)
+    v3 = v1 + v2
+    >>> round(recipe(2.0), 6)  # on floats: 4 + log 4
+    5.386294
+    >>> x = Value(2.0)
+    >>> grad(recipe(x), [x])  # d/dx (x² + log x²) = 2x + 2/x
+    [5.0]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import strategies as st
+
+from .scalars import nonzero_reals, reals
+
+__all__ = [
+    "BOUND",
+    "KINKED",
+    "MARGIN",
+    "MIN_DIVISOR",
+    "OPERATIONS",
+    "Expression",
+    "Operation",
+    "Step",
+    "central_differences",
+]
+
+BOUND = 100.0
+"""Every node of a generated expression has a value in [-BOUND, BOUND]."""
+
+MARGIN = 0.1
+"""Distance kept from domain edges and kinks: log/sqrt/fractional-power operands, bases of
+Value exponents, and relu/abs operands are at least this far from 0."""
+
+MIN_DIVISOR = 0.5
+"""Divisors (and bases of negative powers) are at least this large in absolute value."""
+
+
+# --- operations, on any backend ----------------------------------------------------------
+def _method(name: str, on_float: Callable[[float], float]) -> Callable[[Any], Any]:
+    """An operation that is a method on Values and tensors and a ``math`` function on floats."""
+
+    def apply(x: Any) -> Any:
+        if isinstance(x, (int, float)):
+            return on_float(x)
+        return getattr(x, name)()
+
+    return apply
+
+
+def _float_sigmoid(x: float) -> float:
+    # Written differently from the engine's rule on purpose: an independent reference.
+    return 0.5 * (1.0 + math.tanh(0.5 * x))
+
+
+def _float_relu(x: float) -> float:
+    return max(x, 0.0)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation a :class:`Step` can apply.
+
+    Attributes:
+        name: the key in :data:`OPERATIONS` and in :attr:`Step.op`.
+        arity: how many pool nodes it takes.
+        apply: ``(*operands[, constant]) -> result``, on floats, Values or tensors alike.
+        symbol: a format string for printing a step, e.g. ``"{0} * {1}"`` or ``"log({0})"``.
+        domain: ``(*operand floats[, constant]) -> bool``, True when the operands are safely
+            inside the operation's domain (generation only picks such operands).
+        constants: where the operation takes a number too (``x + c``, ``c ** x``), the
+            strategy for that number; None otherwise.
+    """
+
+    name: str
+    arity: int
+    apply: Callable[..., Any]
+    symbol: str
+    domain: Callable[..., bool] = lambda *operands: True
+    constants: st.SearchStrategy[float] | None = None
+
+
+def _positive(x: float, *rest: float) -> bool:
+    return x >= MARGIN
+
+
+def _away_from_kink(x: float) -> bool:
+    return abs(x) >= MARGIN
+
+
+def _divisor_ok(x: float, y: float) -> bool:
+    return abs(y) >= MIN_DIVISOR
+
+
+def _reciprocal_ok(x: float, c: float) -> bool:
+    return abs(x) >= MIN_DIVISOR
+
+
+def _power_ok(x: float, n: float) -> bool:
+    if n < 0 and abs(x) < MIN_DIVISOR:
+        return False
+    return n.is_integer() or x >= MARGIN
+
+
+_CONSTANTS = reals(-3.0, 3.0)
+_EXPONENTS = st.sampled_from((2.0, 3.0, -1.0, 0.5, 1.5, -2.0, -0.5, 0.0, 1.0))
+
+OPERATIONS: dict[str, Operation] = {
+    op.name: op
+    for op in (
+        Operation("add", 2, lambda x, y: x + y, "{0} + {1}"),
+        Operation("sub", 2, lambda x, y: x - y, "{0} - {1}"),
+        Operation("mul", 2, lambda x, y: x * y, "{0} * {1}"),
+        Operation("div", 2, lambda x, y: x / y, "{0} / {1}", _divisor_ok),
+        Operation("pow", 2, lambda x, y: x**y, "{0} ** {1}", _positive),
+        Operation("neg", 1, lambda x: -x, "-{0}"),
+        Operation("add_const", 1, lambda x, c: x + c, "{0} + {c!r}", constants=_CONSTANTS),
+        Operation("radd_const", 1, lambda x, c: c + x, "{c!r} + {0}", constants=_CONSTANTS),
+        Operation("sub_const", 1, lambda x, c: x - c, "{0} - {c!r}", constants=_CONSTANTS),
+        Operation("rsub_const", 1, lambda x, c: c - x, "{c!r} - {0}", constants=_CONSTANTS),
+        Operation("mul_const", 1, lambda x, c: x * c, "{0} * {c!r}", constants=_CONSTANTS),
+        Operation("rmul_const", 1, lambda x, c: c * x, "{c!r} * {0}", constants=_CONSTANTS),
+        Operation(
+            "div_const", 1, lambda x, c: x / c, "{0} / {c!r}", constants=nonzero_reals(0.5, 4.0)
+        ),
+        Operation("rdiv_const", 1, lambda x, c: c / x, "{c!r} / {0}", _reciprocal_ok, _CONSTANTS),
+        Operation("pow_const", 1, lambda x, n: x**n, "{0} ** {c!r}", _power_ok, _EXPONENTS),
+        Operation("rpow_const", 1, lambda x, c: c**x, "{c!r} ** {0}", constants=reals(0.25, 4.0)),
+        Operation("exp", 1, _method("exp", math.exp), "exp({0})"),
+        Operation("log", 1, _method("log", math.log), "log({0})", _positive),
+        Operation("sqrt", 1, _method("sqrt", math.sqrt), "sqrt({0})", _positive),
+        Operation("sin", 1, _method("sin", math.sin), "sin({0})"),
+        Operation("cos", 1, _method("cos", math.cos), "cos({0})"),
+        Operation("tanh", 1, _method("tanh", math.tanh), "tanh({0})"),
+        Operation("sigmoid", 1, _method("sigmoid", _float_sigmoid), "sigmoid({0})"),
+        Operation("relu", 1, _method("relu", _float_relu), "relu({0})", _away_from_kink),
+        Operation("abs", 1, abs, "abs({0})", _away_from_kink),
+    )
+}
+"""Every operation an :class:`Expression` may use, by name: the primitives and the
+composites (``-``, ``/``, reflected operators, ``number ** Value``)."""
+
+KINKED = frozenset({"relu", "abs"})
+"""Operations whose derivative jumps at 0."""
+
+
+# --- recipes -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Step:
+    """One node of an :class:`Expression`: ``OPERATIONS[op]`` applied to earlier nodes.
+
+    Attributes:
+        op: a key of :data:`OPERATIONS`.
+        operands: positions in the node pool (inputs first, then one node per step).
+        constant: the number of a ``*_const`` operation (``x + c``, ``c ** x``...), else None.
+    """
+
+    op: str
+    operands: tuple[int, ...]
+    constant: float | None = None
+
+    def __str__(self) -> str:
+        names = [f"v{i}" for i in self.operands]
+        return OPERATIONS[self.op].symbol.format(*names, c=self.constant)
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A differentiable computation as a recipe any backend can evaluate.
+
+    Node ``i`` of the pool is input ``i`` for ``i < len(inputs)``, then the result of
+    ``steps[i - len(inputs)]``. Calling the expression evaluates it and returns the last
+    node: on floats, Values, torch tensors, or anything else with the same operators and
+    methods (``exp log sqrt sin cos tanh sigmoid relu``).
+
+    Example:
+        >>> from autodiff import Value
+        >>> square = Expression(inputs=(3.0,), steps=(Step("mul", (0, 0)),))
+        >>> square(3.0), square(Value(3.0)).children
+        (9.0, (Value(3.0, grad=0.0), Value(3.0, grad=0.0)))
+    """
+
+    inputs: tuple[float, ...]
+    steps: tuple[Step, ...] = ()
+
+    def __call__(self, *leaves: Any) -> Any:
+        return self.nodes(*leaves)[-1]
+
+    def nodes(self, *leaves: Any) -> list[Any]:
+        """Every node of the pool, evaluated from ``leaves`` (one per input)."""
+        if len(leaves) != len(self.inputs):
+            raise TypeError(f"Expression takes {len(self.inputs)} leaves, got {len(leaves)}")
+        pool = list(leaves)
+        for step in self.steps:
+            constant = () if step.constant is None else (step.constant,)
+            operands = [pool[i] for i in step.operands]
+            pool.append(OPERATIONS[step.op].apply(*operands, *constant))
+        return pool
+
+    def depth(self) -> int:
+        """The number of steps on the longest path from an input to the output."""
+        depths = [0] * len(self.inputs)
+        for step in self.steps:
+            depths.append(1 + max(depths[i] for i in step.operands))
+        return depths[-1]
+
+    def is_smooth_near(self, point: Sequence[float], eps: float) -> bool:
+        """Whether central differences with step ``eps`` at ``point`` see one smooth piece.
+
+        True when the expression evaluates (on floats) at ``point`` and at every
+        ``point ± eps·eᵢ``, and no ``relu``/``abs`` operand changes sign between them.
+        """
+        center = self._branches(point)
+        if center is None:
+            return False
+        for i in range(len(point)):
+            for step in (eps, -eps):
+                moved = [x + step if j == i else x for j, x in enumerate(point)]
+                if self._branches(moved) != center:
+                    return False
+        return True
+
+    def _branches(self, point: Sequence[float]) -> tuple[bool, ...] | None:
+        try:
+            pool = self.nodes(*[float(x) for x in point])
+        except (ArithmeticError, ValueError):
+            return None
+        if not all(isinstance(v, float) and math.isfinite(v) for v in pool):
+            return None
+        return tuple(pool[s.operands[0]] > 0 for s in self.steps if s.op in KINKED)
+
+    def __str__(self) -> str:
+        lines = [f"v{i} = {x!r}  # input" for i, x in enumerate(self.inputs)]
+        first = len(self.inputs)
+        lines += [f"v{first + k} = {step}" for k, step in enumerate(self.steps)]
+        return "\n".join(lines)
+
+
+def central_differences(
+    f: Callable[..., float], point: Sequence[float], eps: float = 1e-6
+) -> list[float]:
+    """(f(x + eps·eᵢ) − f(x − eps·eᵢ)) / 2eps for each coordinate i, on plain floats.
+
+    Example:
+        >>> [round(d, 6) for d in central_differences(lambda x, y: x * y * y, [2.0, 3.0])]
+        [9.0, 12.0]
+    """
+    derivatives = []
+    for i in range(len(point)):
+        up = [x + eps if j == i else x for j, x in enumerate(point)]
+        down = [x - eps if j == i else x for j, x in enumerate(point)]
+        derivatives.append((f(*up) - f(*down)) / (2 * eps))
+    return derivatives
