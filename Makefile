@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test lint typecheck pytest bench docs-figures dot setup clean
 
 demo: setup dot
-	$(BIN)/python -m autodiff demo
+	$(BIN)/python -m autodiff demo heart
 
 test: setup dot lint typecheck pytest
 
@@ -44,6 +44,10 @@ typecheck: setup
 # Hypothesis profile "ci" (tests/conftest.py) unless HYPOTHESIS_PROFILE says otherwise.
 pytest: setup dot
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest
+
+docs-figures: setup dot
+	$(BIN)/python docs/make_figures.py
+	$(BIN)/python docs/make_course_figures.py
 
 bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

@@ -9,16 +9,24 @@ Example:
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from . import graph_command
 
 __all__ = ["main"]
 
 
-def _engine_demo() -> int:
+def _no_options(name: str, description: str, options: Sequence[str]) -> None:
+    """Parse a demo's options when it takes none: answers --help, rejects anything else."""
+    argparse.ArgumentParser(prog=f"autodiff demo {name}", description=description).parse_args(
+        options
+    )
+
+
+def _engine_demo(options: Sequence[str]) -> int:
     from .value import Value
 
+    _no_options("engine", "One tanh neuron and its gradients.", options)
     w, x, b = Value(-3.0, label="w"), Value(2.0, label="x"), Value(6.88, label="b")
     a = (w * x + b).tanh()
     a.backward()
@@ -28,14 +36,27 @@ def _engine_demo() -> int:
     return 0
 
 
-def _nn_demo() -> int:
+def _nn_demo(options: Sequence[str]) -> int:
     # Imported here, not at the top: the engine must not depend on the nn package.
     from nn.demos import xor_demo
 
+    _no_options("nn", "A small MLP learns XOR.", options)
     return xor_demo()
 
 
-DEMOS = {"engine": _engine_demo, "nn": _nn_demo}
+def _heart_demo(options: Sequence[str]) -> int:
+    # Imported when asked for: the engine itself does not depend on nn (nor on matplotlib).
+    from nn.heart_demo import main as heart_main
+
+    return heart_main(options)
+
+
+DEMOS: dict[str, Callable[[Sequence[str]], int]] = {
+    "engine": _engine_demo,
+    "heart": _heart_demo,
+    "nn": _nn_demo,
+}
+"""Demos by name: each takes the options after its name and returns the exit status."""
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -45,6 +66,9 @@ def _build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="run a demonstration")
     demo.add_argument("name", nargs="?", default="engine", choices=sorted(DEMOS))
+    demo.add_argument(
+        "options", nargs=argparse.REMAINDER, help="the demo's own options (e.g. heart --help)"
+    )
     graph_command.add_parser(commands)
     return parser
 
@@ -53,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     args = _build_parser().parse_args(argv)
     if args.command == "demo":
-        return DEMOS[args.name]()
+        return DEMOS[args.name](args.options)
     if args.command == "graph":
         return graph_command.run(args)
     return 2

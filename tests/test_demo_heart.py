@@ -1,0 +1,202 @@
+"""``autodiff demo heart``: trains the course's network and writes heart.png and graph.svg.
+
+Runs use a handful of steps: what is tested is the command, its files and its flags; that
+training makes the cost fall is tested in nn's own tests and shown on the course pages.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import struct
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("matplotlib")
+
+import nn
+from autodiff.cli import main
+from nn.heart_demo import compiled_cost, snapshot_steps, train_heart
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_demo(capsys: pytest.CaptureFixture[str], *options: str) -> tuple[int, str]:
+    status = main(["demo", "heart", *options])
+    return status, capsys.readouterr().out
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == PNG_SIGNATURE, f"{path} is not a PNG"
+    assert data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def printed_costs(output: str) -> list[float]:
+    return [float(cost) for cost in re.findall(r"step +\d+: C = ([0-9.]+)", output)]
+
+
+def test_the_demo_writes_a_heart_png_and_a_layer_collapsed_graph_svg(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "pictures" / "nested"  # created if missing
+    status, output = run_demo(capsys, "--steps", "4", "--out", str(out))
+    assert status == 0
+    assert sorted(p.name for p in out.iterdir()) == ["graph.svg", "heart.png"]  # no temp left
+    width, height = png_size(out / "heart.png")
+    assert width > 500 and height > 300
+    svg = ElementTree.parse(out / "graph.svg").getroot()
+    assert svg.tag.endswith("svg")
+    text = " ".join(svg.itertext())
+    for layer in ("layers.0", "layers.1", "layers.2"):
+        assert layer in text  # one summary node per layer...
+    assert "neurons." not in text  # ...and no neuron drawn on its own
+    assert "C_25" in text
+    assert "1→6→7→2" in output and "4 Adam steps" in output
+    costs = printed_costs(output)
+    assert len(costs) == len(snapshot_steps(4)) and costs[-1] < costs[0]
+
+
+def test_the_same_seed_gives_the_same_run_and_flags_change_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runs = {}
+    for name, options in {
+        "first": ("--seed", "5"),
+        "again": ("--seed", "5"),
+        "other seed": ("--seed", "6"),
+        "other lr": ("--seed", "5", "--lr", "0.01"),
+    }.items():
+        status, output = run_demo(capsys, "--steps", "3", "--out", str(tmp_path), *options)
+        assert status == 0
+        runs[name] = printed_costs(output)
+    assert runs["first"] == runs["again"]
+    assert runs["other seed"][0] != runs["first"][0]  # another initialisation
+    assert runs["other lr"][0] == runs["first"][0]  # same start...
+    assert runs["other lr"][-1] != runs["first"][-1]  # ...another step size
+
+
+@pytest.mark.parametrize(
+    "options, complaint",
+    [
+        (["--steps", "0"], "--steps: must be at least 1"),
+        (["--steps", "ten"], "--steps: expected a whole number"),
+        (["--lr", "0"], "--lr: must be a positive finite number"),
+        (["--lr", "-1"], "--lr: must be a positive finite number"),
+        (["--lr", "nan"], "--lr: must be a positive finite number"),
+        (["--seed", "1.5"], "--seed: invalid int value"),
+        (["--stpes", "3"], "unrecognized arguments: --stpes"),
+    ],
+)
+def test_bad_flags_exit_with_status_2_naming_the_flag(
+    options: list[str], complaint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo", "heart", *options, "--out", str(tmp_path / "never")])
+    assert exit_info.value.code == 2
+    assert complaint in capsys.readouterr().err
+    assert not (tmp_path / "never").exists()  # nothing trained, nothing written
+
+
+def test_a_missing_dot_is_reported_before_training(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    status = main(["demo", "heart", "--steps", "1", "--out", str(tmp_path / "never")])
+    assert status == 1
+    captured = capsys.readouterr()
+    assert "install the package 'graphviz'" in captured.err
+    assert "Training" not in captured.out and not (tmp_path / "never").exists()
+
+
+def test_a_missing_matplotlib_is_reported_before_training(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib` fail
+    status = main(["demo", "heart", "--steps", "1", "--out", str(tmp_path / "never")])
+    assert status == 1
+    assert "autodiff-course[plot]" in capsys.readouterr().err
+
+
+def test_python_dash_m_autodiff_runs_the_demo(tmp_path: Path) -> None:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "autodiff", "demo", "heart", "--steps", "2", "--out", "pics"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "pics" / "heart.png").read_bytes()[:8] == PNG_SIGNATURE
+    assert (tmp_path / "pics" / "graph.svg").exists()
+    assert "training:" in result.stderr and "step" in result.stderr  # the progress bar
+
+
+def test_the_help_lists_every_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo", "heart", "--help"])
+    assert exit_info.value.code == 0
+    usage = capsys.readouterr().out
+    for flag in ("--steps", "--lr", "--seed", "--out"):
+        assert flag in usage
+
+
+def test_snapshots_hold_the_curve_and_its_cost_at_the_marked_steps() -> None:
+    run = train_heart(6, 0.1, 0, progress=False)
+    assert [step for step, _, _ in run.snapshots] == snapshot_steps(6) == [0, 1, 3, 6]
+    assert len(run.costs) == 6
+    for step, cost, points in run.snapshots[:-1]:
+        # each cost is measured before a step: costs[k] is the cost after k steps
+        assert cost == pytest.approx(run.costs[step], rel=1e-12)
+        assert len(points) == 100 and all(len(point) == 2 for point in points)
+
+
+def test_the_compiled_training_is_the_eager_training() -> None:
+    # The demo replays a compiled tape; the same Adam steps on the eager graph (nn.fit)
+    # must give the same costs and parameters.
+    run = train_heart(5, 0.1, 2, progress=False)
+    model = nn.MLP(1, [6, 7, 2], init="course", rng=2)
+    inputs, targets = nn.heart()
+    costs = nn.fit(
+        model,
+        inputs,
+        targets,
+        loss=nn.sum_squared_error,
+        optimizer=nn.Adam(model.parameters(), lr=0.1),
+        epochs=5,
+        progress=False,
+    )
+    assert run.costs == pytest.approx(costs, rel=1e-10)
+    for fast, eager in zip(run.model.parameters(), model.parameters()):
+        assert fast.data == pytest.approx(eager.data, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("numpy_present", [True, False])
+def test_the_compiled_cost_gives_the_eager_gradient(
+    numpy_present: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not numpy_present:
+        monkeypatch.setitem(sys.modules, "numpy", None)  # the generated-loop replay
+    inputs, targets = nn.heart(20)
+    model = nn.MLP(1, [6, 7, 2], init="course", rng=4)
+    cost = compiled_cost(model, inputs, targets)()
+    fast = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    eager = sum(nn.sum_squared_error(model(x), y) for x, y in zip(inputs, targets)) / 20
+    eager.backward()
+    assert cost == pytest.approx(eager.data, rel=1e-12)
+    assert fast == pytest.approx([p.grad for p in model.parameters()], rel=1e-9, abs=1e-15)
+
+
+def test_the_makefile_demo_runs_the_heart_demo() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^demo:.*\n\t\$\(BIN\)/python -m autodiff demo heart$", makefile, re.M)
