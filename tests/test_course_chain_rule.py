@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 import pytest
+from drawing_helpers import neuron_cost
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -22,15 +23,9 @@ VECTOR_B = [0.61273249, 1.6422662]
 
 
 def tanh_neuron_cost(w: float, b: float, x: float, y: float) -> tuple[Value, Value, Value]:
-    """C = (tanh(w·x + b) − y)² with labelled nodes; returns C, w and b."""
-    w_value, b_value, x_value = Value(w, label="w"), Value(b, label="b"), Value(x, label="x")
-    z = w_value * x_value + b_value
-    z.label = "z"
-    a = z.tanh()
-    a.label = "a"
-    cost = (a - y) ** 2
-    cost.label = "C"
-    return cost, w_value, b_value
+    """C = (tanh(w·x + b) − y)² with labelled nodes and y a constant; returns C, w and b."""
+    nodes = neuron_cost("tanh", w, b, x, y)
+    return nodes["C"], nodes["w"], nodes["b"]
 
 
 def closed_form(w: float, b: float, x: float, y: float) -> tuple[float, float]:

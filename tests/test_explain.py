@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 
 import pytest
+from drawing_helpers import neuron_cost
 from hypothesis import given, settings
 
 from autodiff import PRIMITIVES, Value, dot, explain, grad, sum_of
@@ -14,15 +15,8 @@ from autodiff.testing import Expression, expressions
 
 
 def sigmoid_neuron_cost() -> dict[str, Value]:
-    """The course's neuron with its cost: C = (σ(w·x + b) − y)²."""
-    w, x, b, y = (Value(v, label=n) for v, n in [(0.5, "w"), (2.0, "x"), (-1.0, "b"), (1.0, "y")])
-    z = w * x + b
-    z.label = "z"
-    a = z.sigmoid()
-    a.label = "a"
-    cost = (a - y) ** 2
-    cost.label = "C"
-    return {"w": w, "x": x, "b": b, "y": y, "z": z, "a": a, "C": cost}
+    """The course's neuron with its cost: C = (σ(w·x + b) − y)² at w = 0.5, b = −1, x = 2, y = 1."""
+    return neuron_cost("sigmoid", 0.5, -1.0, 2.0, Value(1.0, label="y"))
 
 
 def test_neuron_ledger_is_the_course_chain_rule() -> None:
