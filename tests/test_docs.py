@@ -54,8 +54,10 @@ _PRINT = re.compile(r"^print\(.*?(?:  # (?P<output>.*))?$")
 
 @dataclass(frozen=True)
 class Block:
-    """A fenced code block: its info string (``python no-run``), code, first code line, and
-    the line of its closing fence."""
+    """A fenced code block: info string (``python no-run``), code, first code line, end line.
+
+    ``end`` is the line of the closing fence; lines count from 1.
+    """
 
     info: str
     code: str
@@ -126,10 +128,11 @@ def examples(text: str) -> list[Example]:
     for block, following in zip(blocks, [*blocks[1:], None]):
         if not block.runs:
             continue
-        directly_after = following is not None and not any(
-            line.strip() for line in lines[block.end : following.line - 2]
+        shows = (
+            following is not None
+            and following.info == "text"
+            and not any(line.strip() for line in lines[block.end : following.line - 2])
         )
-        shows = directly_after and following is not None and following.info == "text"
         found.append(Example(block, following if shows else None))
     return found
 
@@ -148,8 +151,10 @@ def expected_output(example: Example, where: str) -> str:
 
 @dataclass(frozen=True)
 class PageRun:
-    """A page's run: the namespace its blocks shared, the directory they ran (and wrote
-    their files) in, and how many blocks ran."""
+    """A page's run: its blocks' namespace, their working directory, how many of them ran.
+
+    The directory holds the files the examples wrote.
+    """
 
     namespace: dict[str, object]
     directory: Path
@@ -157,8 +162,7 @@ class PageRun:
 
 
 def run_page(path: Path, directory: Path) -> PageRun:
-    """Run the page's runnable blocks in one fresh namespace, in ``directory``, checking
-    each block's output."""
+    """Run the page's blocks in one fresh namespace in ``directory``, checking their output."""
     name = "docs_page_" + re.sub(r"\W", "_", path.stem)
     module = types.ModuleType(name)
     sys.modules[name] = module  # dataclasses and pickle look classes up by module
