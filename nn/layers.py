@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from autodiff import Value, dot
 
 from .activations import Activation, linear, resolve_activation
+from .checks import positive_int
 from .init import RandomSource, as_random, initial_values
 from .module import Module, join_name
 
@@ -50,14 +51,6 @@ def _not_a_sequence(owner: str, expected: int, x: object) -> TypeError:
 
 def _length_error(owner: str, expected: int, given: int) -> ValueError:
     return ValueError(f"{owner} expects {expected} inputs, got {given}")
-
-
-def _positive_int(n: object, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"{what} must be an int, got {type(n).__name__}: {n!r}")
-    if n < 1:
-        raise ValueError(f"{what} must be at least 1, got {n!r}")
-    return n
 
 
 def _options(activation: str, init: str) -> str:
@@ -97,7 +90,7 @@ class Neuron(Module):
         rng: RandomSource = None,
         init: str = "uniform",
     ) -> None:
-        self.nin = _positive_int(nin, "Neuron: nin")
+        self.nin = positive_int(nin, "Neuron: nin")
         self.activation, act = resolve_activation(activation)
         # None marks the identity, so that a linear neuron returns z without a call.
         self._act: Activation | None = None if act is linear else act
@@ -172,8 +165,8 @@ class Layer(Module):
         rng: RandomSource = None,
         init: str = "uniform",
     ) -> None:
-        self.nin = _positive_int(nin, "Layer: nin")
-        self.nout = _positive_int(nout, "Layer: nout")
+        self.nin = positive_int(nin, "Layer: nin")
+        self.nout = positive_int(nout, "Layer: nout")
         source = as_random(rng)
         self.neurons = [Neuron(nin, activation, rng=source, init=init) for _ in range(nout)]
         self.activation = self.neurons[0].activation
@@ -245,12 +238,12 @@ class MLP(Module):
         rng: RandomSource = None,
         init: str = "uniform",
     ) -> None:
-        self.nin = _positive_int(nin, "MLP: nin")
+        self.nin = positive_int(nin, "MLP: nin")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence):
             raise TypeError(f"MLP: nouts must be a list of layer widths, got {nouts!r}")
         if not nouts:
             raise ValueError("MLP: nouts must name at least one layer width, got []")
-        sizes = [self.nin] + [_positive_int(n, "MLP: each of nouts") for n in nouts]
+        sizes = [self.nin] + [positive_int(n, "MLP: each of nouts") for n in nouts]
         last = output_activation if output_activation is not None else activation
         source = as_random(rng)
         self.layers = []

@@ -18,6 +18,8 @@ from tqdm import tqdm
 
 from autodiff import Value
 
+from .checks import positive_int
+
 __all__ = ["fit"]
 
 Loss = Callable[[Any, Any], Value]
@@ -28,14 +30,6 @@ class _Optimizer(Protocol):
     def zero_grad(self) -> None: ...
 
     def step(self) -> None: ...
-
-
-def _count(n: object, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"fit: {what} must be an int, got {type(n).__name__}: {n!r}")
-    if n < 1:
-        raise ValueError(f"fit: {what} must be at least 1, got {n!r}")
-    return n
 
 
 def _batch_cost(
@@ -123,8 +117,8 @@ def fit(
         raise ValueError(f"fit: {len(inputs)} inputs but {len(targets)} targets")
     if not inputs:
         raise ValueError("fit: no training examples")
-    epochs = _count(epochs, "epochs")
-    step_size = len(inputs) if batch_size is None else _count(batch_size, "batch_size")
+    epochs = positive_int(epochs, "fit: epochs")
+    step_size = len(inputs) if batch_size is None else positive_int(batch_size, "fit: batch_size")
     costs: list[float] = []
     bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
     try:

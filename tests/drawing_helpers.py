@@ -1,4 +1,5 @@
-"""Helpers for the drawing tests: a reader for the DOT that draw() writes, and labelled networks."""
+"""Helpers for the drawing and chain-rule tests: a reader for the DOT that draw() writes, and
+labelled neurons and networks."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 
 from autodiff import Value
 
-__all__ = ["DotGraph", "mlp_cost", "parse_dot"]
+__all__ = ["DotGraph", "mlp_cost", "neuron_cost", "parse_dot"]
 
 _NODE = re.compile(r"^\s*(\w+) \[(.*)\]$")
 _EDGE = re.compile(r"^\s*(\w+) -> (\w+)(?: \[(.*)\])?$")
@@ -58,6 +59,24 @@ def parse_dot(source: str) -> DotGraph:
             graph.nodes[node.group(1)] = _attributes(node.group(2))
             graph.cluster_of[node.group(1)] = stack[-1]
     return graph
+
+
+def neuron_cost(
+    activation: str, w: float, b: float, x: float, y: float | Value
+) -> dict[str, Value]:
+    """The course's neuron and its cost, C = (act(w·x + b) − y)², labelled w, b, x, z, a, C.
+
+    ``activation`` names a Value method (``"tanh"``, ``"sigmoid"``); ``y`` is a number (a
+    constant of the graph, written as its value in ledgers) or a Value of the caller's.
+    """
+    w_value, b_value, x_value = Value(w, label="w"), Value(b, label="b"), Value(x, label="x")
+    z = w_value * x_value + b_value
+    z.label = "z"
+    a = getattr(z, activation)()
+    a.label = "a"
+    cost = (a - y) ** 2
+    cost.label = "C"
+    return {"w": w_value, "b": b_value, "x": x_value, "z": z, "a": a, "C": cost}
 
 
 def mlp_cost(

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autodiff import Value, grad, gradcheck, hessian
+from autodiff.testing import points, reals
 
 
 def not_cost(w: Value, b: Value) -> Value:
@@ -32,17 +33,17 @@ def hessian_at(w: float, b: float) -> list[list[float]]:
     return hessian(not_cost(w_value, b_value), [w_value, b_value])
 
 
-points = st.tuples(st.floats(-3, 3), st.floats(-3, 3))
+w_and_b = points(2, reals(-3, 3))
 
 
-@given(points)
+@given(w_and_b)
 def test_the_hessian_is_the_hand_derived_one(point: tuple[float, float]) -> None:
     expected = hand_hessian(*point)
     for row, expected_row in zip(hessian_at(*point), expected):
         assert row == pytest.approx(expected_row, abs=1e-12)
 
 
-@given(points)
+@given(w_and_b)
 def test_second_derivatives_pass_gradcheck(point: tuple[float, float]) -> None:
     assert gradcheck(not_cost, list(point), order=2)
 

@@ -10,26 +10,22 @@ import math
 
 import numpy as np
 import pytest
+from drawing_helpers import neuron_cost
 from hypothesis import given
 from hypothesis import strategies as st
 
 import nn
 from autodiff import Value, draw, explain, grad, jacobian
+from autodiff.testing import points
 
 VECTOR_W = [[-0.94529712, -0.2667356, -0.91219181], [2.05529992, 1.21797092, 0.22914497]]
 VECTOR_B = [0.61273249, 1.6422662]
 
 
 def tanh_neuron_cost(w: float, b: float, x: float, y: float) -> tuple[Value, Value, Value]:
-    """C = (tanh(w·x + b) − y)² with labelled nodes; returns C, w and b."""
-    w_value, b_value, x_value = Value(w, label="w"), Value(b, label="b"), Value(x, label="x")
-    z = w_value * x_value + b_value
-    z.label = "z"
-    a = z.tanh()
-    a.label = "a"
-    cost = (a - y) ** 2
-    cost.label = "C"
-    return cost, w_value, b_value
+    """C = (tanh(w·x + b) − y)² with labelled nodes and y a constant; returns C, w and b."""
+    nodes = neuron_cost("tanh", w, b, x, y)
+    return nodes["C"], nodes["w"], nodes["b"]
 
 
 def closed_form(w: float, b: float, x: float, y: float) -> tuple[float, float]:
@@ -101,8 +97,8 @@ def test_the_vector_cost_exercise(x: list[float], y: list[float]) -> None:
     np.testing.assert_allclose(layer.bias_grad(), delta, atol=1e-12)
 
 
-@given(st.lists(st.floats(-2, 2), min_size=3, max_size=3))
-def test_the_derivative_through_a_layer_is_sigma_prime_times_w(x: list[float]) -> None:
+@given(points(3))
+def test_the_derivative_through_a_layer_is_sigma_prime_times_w(x: tuple[float, ...]) -> None:
     layer = nn.Layer(3, 2, activation="tanh", rng=7)
     inputs = [Value(v) for v in x]
     outputs = layer(inputs)

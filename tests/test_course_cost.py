@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import nn
 from autodiff import Value, grad, numeric_grad
+from autodiff.testing import points, reals
 
 
 def not_cost(w: Value, b: Value) -> Value:
@@ -50,10 +51,10 @@ def test_the_cost_over_the_heart_data_is_the_mean_of_the_example_costs() -> None
     assert cost.data == pytest.approx(expected, abs=1e-12)
 
 
-points = st.tuples(st.floats(-4, 4), st.floats(-4, 4))
+w_and_b = points(2, reals(-4, 4))
 
 
-@given(points)
+@given(w_and_b)
 def test_the_engine_cost_and_gradient_match_closed_form_and_differences(
     point: tuple[float, float],
 ) -> None:
@@ -78,7 +79,7 @@ def test_for_each_b_the_best_w_is_minus_b(w_value: float, b_value: float) -> Non
     assert closed_form_cost(w_value, b_value) >= closed_form_cost(-b_value, b_value)
 
 
-@given(points)
+@given(w_and_b)
 def test_moving_along_a_contour_changes_the_cost_only_to_second_order(
     point: tuple[float, float],
 ) -> None:

@@ -1,66 +1,19 @@
-"""The course pages run, and print exactly the numbers they show.
+"""The course pages: the index lists them all, and every picture, page and section they link
+exists.
 
-Each page of ``docs/`` that belongs to the course is executed top to bottom, its ```python
-blocks sharing one namespace as a reader's session would. A ```text block that follows a
-python block directly (nothing but blank lines between) is that block's printed output, and
-must match what the block prints. Every picture a page shows must exist.
+Their examples run, and print exactly the numbers they show, in ``test_docs.py``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from test_docs import fenced_blocks
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 COURSE_PAGES = sorted(DOCS.glob("0*.md"))
-FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
-
-
-@dataclass
-class Block:
-    info: str
-    code: str
-    line: int
-    start: int
-    end: int
-
-
-def fenced_blocks(text: str) -> list[Block]:
-    return [
-        Block(
-            info=match.group(1).strip(),
-            code=match.group(2),
-            line=text.count("\n", 0, match.start()) + 1,
-            start=match.start(),
-            end=match.end(),
-        )
-        for match in FENCE.finditer(text)
-    ]
-
-
-def runnable_with_output(text: str) -> list[tuple[Block, Block | None]]:
-    """Each ```python block (not ``no-run``) with the ```text block that shows its output."""
-    blocks = fenced_blocks(text)
-    pairs = []
-    for block, following in zip(blocks, [*blocks[1:], None]):
-        if block.info.split() != ["python"]:
-            continue
-        shows_output = (
-            following is not None
-            and following.info == "text"
-            and text[block.end : following.start].strip() == ""
-        )
-        pairs.append((block, following if shows_output else None))
-    return pairs
-
-
-def normalised(output: str) -> str:
-    return "\n".join(line.rstrip() for line in output.strip("\n").splitlines())
 
 
 def test_the_course_has_its_pages() -> None:
@@ -76,31 +29,24 @@ def test_the_readme_links_the_learning_path() -> None:
     assert "(docs/index.md)" in readme
 
 
-@pytest.mark.parametrize("page", COURSE_PAGES, ids=lambda page: page.name)
-def test_page_runs_and_prints_what_it_shows(
-    page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)  # a block that writes a file must not litter the repository
-    text = page.read_text(encoding="utf-8")
-    pairs = runnable_with_output(text)
-    assert pairs, f"{page.name} has no python blocks"
-    namespace: dict[str, object] = {"__name__": f"docs_{page.stem.replace('-', '_')}"}
-    for block, output in pairs:
-        printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
-            exec(compile(block.code, f"{page.name}:{block.line}", "exec"), namespace)
-        if output is not None:
-            assert normalised(printed.getvalue()) == normalised(output.code), (
-                f"{page.name}, block at line {block.line}, printed something else"
-            )
+def prose(text: str) -> str:
+    """The text without its fenced code blocks (fences included)."""
+    lines = text.splitlines()
+    for block in fenced_blocks(text):
+        lines[block.line - 2 : block.end] = [""] * (block.end - block.line + 2)
+    return "\n".join(lines)
 
 
 def heading_anchors(text: str) -> set[str]:
     """The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces
     turned into hyphens (code blocks' comment lines are not headings)."""
-    prose = FENCE.sub("", text)
-    headings = re.findall(r"^#{1,6} +(.+?) *$", prose, re.MULTILINE)
+    headings = re.findall(r"^#{1,6} +(.+?) *$", prose(text), re.MULTILINE)
     return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+
+
+def test_heading_anchors_skip_code_blocks() -> None:
+    text = "# A page\n\n```python\n# a comment\n```\n\n## Its second section\n"
+    assert heading_anchors(text) == {"a-page", "its-second-section"}
 
 
 @pytest.mark.parametrize("page", [*COURSE_PAGES, DOCS / "index.md"], ids=lambda p: p.name)

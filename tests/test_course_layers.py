@@ -106,6 +106,19 @@ def xor_cost(model: nn.Module) -> float:
     return sum(costs) / len(costs)
 
 
+def train_on_xor(model: nn.Module) -> None:
+    """300 full-batch Adam steps on XOR, as on the layers page."""
+    nn.fit(
+        model,
+        XOR_INPUTS,
+        XOR_TARGETS,
+        loss=nn.sum_squared_error,
+        optimizer=nn.Adam(model.parameters(), lr=0.1),
+        epochs=300,
+        progress=False,
+    )
+
+
 @given(st.floats(-50, 50), st.floats(-50, 50), st.floats(-50, 50))
 def test_a_single_neuron_cannot_order_xor(w1: float, w2: float, b: float) -> None:
     neuron = nn.Neuron(2)
@@ -133,32 +146,14 @@ def test_no_single_sigmoid_neuron_gets_below_a_quarter_on_xor() -> None:
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_training_one_neuron_on_xor_stalls_at_a_quarter(seed: int) -> None:
     neuron = nn.Neuron(2, rng=seed)
-    optimizer = nn.Adam(neuron.parameters(), lr=0.1)
-    nn.fit(
-        neuron,
-        XOR_INPUTS,
-        XOR_TARGETS,
-        loss=nn.sum_squared_error,
-        optimizer=optimizer,
-        epochs=300,
-        progress=False,
-    )
+    train_on_xor(neuron)
     assert xor_cost(neuron) >= 0.25 - 1e-9
     assert xor_cost(neuron) == pytest.approx(0.25, abs=1e-3)
 
 
 def test_a_hidden_layer_learns_xor() -> None:
     model = nn.MLP(2, [4, 1], rng=0)
-    optimizer = nn.Adam(model.parameters(), lr=0.1)
-    nn.fit(
-        model,
-        XOR_INPUTS,
-        XOR_TARGETS,
-        loss=nn.sum_squared_error,
-        optimizer=optimizer,
-        epochs=300,
-        progress=False,
-    )
+    train_on_xor(model)
     assert xor_cost(model) < 0.01
     predictions = [round(model(x)[0].data) for x in XOR_INPUTS]
     assert predictions == [int(y) for (y,) in XOR_TARGETS]

@@ -1,28 +1,45 @@
-"""Every Python example in README.md and docs/**/*.md runs as a test.
+"""Every Python example in README.md and docs/**/*.md runs as a test, and prints what it shows.
 
 Conventions for writers of those pages:
 
 - A block fenced as ```python runs. The blocks of one file run in order, in one shared
   namespace (a page reads as one session), in a fresh temporary working directory, with
-  matplotlib's non-interactive backend. Check results with ``assert`` in the block: a
-  block that merely runs proves little.
+  matplotlib's non-interactive backend. Check results with ``assert`` in the block, or show
+  what it prints: a block that merely runs proves little.
+- What a block prints (to standard output) must be exactly what the page shows, in one of
+  two ways, never both:
+
+  - a ```text block that follows the python block directly (nothing but blank lines
+    between) is its whole output, character for character;
+  - otherwise each top-level ``print(...)  # text`` line prints one line, ``text``, and the
+    block prints nothing else. Such a block gives every top-level print its output comment,
+    and one whose output is longer, or printed from a loop or function, shows it in a
+    ```text block instead. A block with neither prints nothing.
+
+  So a comment on a print line is always that print's literal output; a remark about it
+  goes on its own line.
 - A block whose code starts with ``>>>`` is a doctest: each example's output must match
-  what is written below it (``...`` matches anything). It shares the page's namespace.
+  what is written below it (``...`` matches anything). It shares the page's namespace, and
+  no ```text block may follow it.
 - A block fenced as ```python no-run is shown but not run (it needs a display, a network,
   or minutes of training). Use it sparingly, and say in the text why it is not run.
 - Any other fence (```text, ```sh, ```console, ...) is never run.
 
 Each file is one test case, named by its path, so a failure names the page; the traceback
 points at the line of the Markdown file. New pages under docs/ are picked up automatically.
+A page runs once per test session (the ``docs_page`` fixture of ``conftest.py``): the tests
+of a page's own claims (``test_nn_docs.py``, ``test_render_docs.py``) read the same run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import doctest
 import io
 import re
 import sys
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,20 +48,30 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
+# A top-level print and its output comment, if any (two spaces, "#", one space, the output).
+_PRINT = re.compile(r"^print\(.*?(?:  # (?P<output>.*))?$")
 
 
 @dataclass(frozen=True)
 class Block:
-    """A fenced code block: its info string (``python no-run``), code, and first code line."""
+    """A fenced code block: info string (``python no-run``), code, first code line, end line.
+
+    ``end`` is the line of the closing fence; lines count from 1.
+    """
 
     info: str
     code: str
     line: int
+    end: int
 
     @property
     def runs(self) -> bool:
         language, *flags = self.info.split() or [""]
         return language == "python" and "no-run" not in flags
+
+    @property
+    def is_doctest(self) -> bool:
+        return self.code.lstrip().startswith(">>>")
 
 
 def fenced_blocks(text: str) -> list[Block]:
@@ -63,7 +90,7 @@ def fenced_blocks(text: str) -> list[Block]:
             body.append(_dedent(lines[i], indent))
             i += 1
         i += 1  # the closing fence (or the end of the text)
-        blocks.append(Block(opening["info"].strip(), "\n".join(body) + "\n", start + 1))
+        blocks.append(Block(opening["info"].strip(), "\n".join(body) + "\n", start + 1, i))
     return blocks
 
 
@@ -77,25 +104,95 @@ def _dedent(line: str, indent: int) -> str:
     return line[min(prefix, indent) :]
 
 
-def run_page(path: Path) -> int:
-    """Run the page's runnable blocks in one fresh namespace; return how many ran."""
+def markdown_section(path: Path, title: str) -> str:
+    """The section of a Markdown page under the heading ``## title``, up to the next one."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start : None if end == -1 else end]
+
+
+@dataclass(frozen=True)
+class Example:
+    """A runnable python block and the ```text block that shows its output, if one does."""
+
+    block: Block
+    shown: Block | None
+
+
+def examples(text: str) -> list[Example]:
+    """The runnable blocks of a Markdown text, each with the text block right after it."""
+    lines = text.splitlines()
+    blocks = fenced_blocks(text)
+    found = []
+    for block, following in zip(blocks, [*blocks[1:], None]):
+        if not block.runs:
+            continue
+        shows = (
+            following is not None
+            and following.info == "text"
+            and not any(line.strip() for line in lines[block.end : following.line - 2])
+        )
+        found.append(Example(block, following if shows else None))
+    return found
+
+
+def expected_output(example: Example, where: str) -> str:
+    """What the block must print, by the conventions above."""
+    prints = [match for line in example.block.code.splitlines() if (match := _PRINT.match(line))]
+    commented = [match[0] for match in prints if match["output"] is not None]
+    if example.shown is not None:
+        assert not commented, f"{where}: output shown twice, in a text block and {commented[0]}"
+        return example.shown.code
+    bare = [match[0] for match in prints if match["output"] is None]
+    assert not bare, f"{where}: a print without its output as a comment: {bare[0]}"
+    return "".join(match["output"] + "\n" for match in prints)
+
+
+@dataclass(frozen=True)
+class PageRun:
+    """A page's run: its blocks' namespace, their working directory, how many of them ran.
+
+    The directory holds the files the examples wrote.
+    """
+
+    namespace: dict[str, object]
+    directory: Path
+    blocks: int
+
+
+def run_page(path: Path, directory: Path) -> PageRun:
+    """Run the page's blocks in one fresh namespace in ``directory``, checking their output."""
     name = "docs_page_" + re.sub(r"\W", "_", path.stem)
     module = types.ModuleType(name)
     sys.modules[name] = module  # dataclasses and pickle look classes up by module
+    runnable = examples(path.read_text(encoding="utf-8"))
     try:
-        ran = 0
-        for block in fenced_blocks(path.read_text(encoding="utf-8")):
-            if block.runs and block.code.lstrip().startswith(">>>"):
-                run_doctest(block, path, module.__dict__)
-                ran += 1
-            elif block.runs:
-                # Padding with newlines makes tracebacks point at the Markdown line.
-                source = "\n" * (block.line - 1) + block.code
-                exec(compile(source, str(path), "exec"), module.__dict__)
-                ran += 1
-        return ran
+        with pytest.MonkeyPatch.context() as patch:
+            patch.chdir(directory)
+            patch.setenv("MPLBACKEND", "Agg")
+            for example in runnable:
+                where = f"{path.name}:{example.block.line}"
+                if example.block.is_doctest:
+                    assert example.shown is None, f"{where}: a doctest shows its own output"
+                    run_doctest(example.block, path, module.__dict__)
+                else:
+                    run_block(example, path, module.__dict__)
     finally:
         del sys.modules[name]
+    return PageRun(module.__dict__, directory, len(runnable))
+
+
+def run_block(example: Example, path: Path, namespace: dict[str, object]) -> None:
+    """Run one python block in ``namespace``; it must print exactly what the page shows."""
+    where = f"{path.name}:{example.block.line}"
+    expected = expected_output(example, where)
+    # Padding with newlines makes tracebacks point at the Markdown line.
+    source = "\n" * (example.block.line - 1) + example.block.code
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(source, str(path), "exec"), namespace)
+    assert printed.getvalue() == expected, f"the block at {where} printed something else"
 
 
 def run_doctest(block: Block, path: Path, namespace: dict[str, object]) -> None:
@@ -122,10 +219,10 @@ PAGES = [
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
-def test_page_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    assert run_page(page) > 0
+def test_page_runs_and_prints_what_it_shows(
+    page: Path, docs_page: Callable[[Path], PageRun]
+) -> None:
+    assert docs_page(page).blocks > 0
 
 
 # --- the harness itself ---------------------------------------------------------------------
@@ -158,42 +255,75 @@ z = y * 10  # another fence style
 """
 
 
+def _run(tmp_path: Path, text: str) -> PageRun:
+    page = tmp_path / "page.md"
+    page.write_text(text, encoding="utf-8")
+    return run_page(page, tmp_path)
+
+
 def test_fenced_blocks_are_found_with_their_lines_and_kinds() -> None:
     blocks = fenced_blocks(SAMPLE)
-    assert [(b.info, b.line, b.runs) for b in blocks] == [
-        ("python", 4, True),
-        ("python no-run", 10, False),
-        ("text", 14, False),
-        ("python", 20, True),
-        ("python", 24, True),
+    assert [(b.info, b.line, b.end, b.runs) for b in blocks] == [
+        ("python", 4, 5, True),
+        ("python no-run", 10, 11, False),
+        ("text", 14, 15, False),
+        ("python", 20, 21, True),
+        ("python", 24, 25, True),
     ]
     assert blocks[3].code == "y = x + 1\n"
 
 
 def test_blocks_of_a_page_share_one_namespace_and_skip_no_run(tmp_path: Path) -> None:
-    page = tmp_path / "page.md"
-    page.write_text(SAMPLE + "```python\nassert z == 20\n```\n", encoding="utf-8")
-    assert run_page(page) == 4
+    run = _run(tmp_path, SAMPLE + "```python\nassert z == 20\n```\n")
+    assert run.blocks == 4 and run.namespace["z"] == 20 and run.directory == tmp_path
+
+
+def test_a_text_block_right_after_a_block_is_its_output(tmp_path: Path) -> None:
+    shown = "```python\nfor k in range(2):\n    print(k)\n```\n\n```text\n0\n1\n```\n"
+    assert [e.shown is not None for e in examples(shown)] == [True]
+    assert _run(tmp_path, shown).blocks == 1
+    with pytest.raises(AssertionError, match=r"page\.md:2 printed something else"):
+        _run(tmp_path, shown.replace("\n1\n```", "\n2\n```"))
+    with pytest.raises(AssertionError, match=r"page\.md:2 printed something else"):
+        _run(tmp_path, shown.replace("0\n1\n", "0\n1\n\n"))  # a blank line more
+    later = shown.replace("\n\n```text", "\n\nIt prints\n\n```text")
+    assert [e.shown for e in examples(later)] == [None]  # not directly after: not its output
+    with pytest.raises(AssertionError, match=r"page\.md:2 printed something else"):
+        _run(tmp_path, later)
+
+
+def test_a_print_comment_is_the_literal_output(tmp_path: Path) -> None:
+    assert _run(tmp_path, "```python\nprint(6 * 7)  # 42\nprint()  # \n```\n").blocks == 1
+    with pytest.raises(AssertionError, match=r"page\.md:2 printed something else"):
+        _run(tmp_path, "```python\nprint(6 * 7)  # 42.0\n```\n")
+    with pytest.raises(AssertionError, match=r"page\.md:2 printed something else"):
+        _run(tmp_path, "```python\nprint(1)  # 1\nfor k in range(2):\n    print(k)\n```\n")
+    with pytest.raises(AssertionError, match=r"page.md:2: a print without .*: print\(42\)"):
+        _run(tmp_path, "```python\nprint(42)\n```\n")
+    with pytest.raises(AssertionError, match=r"page\.md:2: output shown twice"):
+        _run(tmp_path, "```python\nprint(42)  # 42\n```\n```text\n42\n```\n")
 
 
 def test_doctest_blocks_check_their_output_and_share_the_namespace(tmp_path: Path) -> None:
-    page = tmp_path / "page.md"
     good = "```python\nx = 2\n```\n\n```python\n>>> x * 3\n6\n>>> y = x + 1\n\n```\n"
-    page.write_text(good + "```python\nassert y == 3\n```\n", encoding="utf-8")
-    assert run_page(page) == 3
-    page.write_text("```python\n>>> 1 + 1\n3\n\n```\n", encoding="utf-8")
+    run = _run(tmp_path, good + "```python\nassert y == 3\n```\n")
+    assert run.blocks == 3
     with pytest.raises(AssertionError, match=r"page.md:2 failed(.|\n)*Expected:\n    3"):
-        run_page(page)
+        _run(tmp_path, "```python\n>>> 1 + 1\n3\n\n```\n")
+    with pytest.raises(AssertionError, match=r"page\.md:2: a doctest shows its own output"):
+        _run(tmp_path, "```python\n>>> 1 + 1\n2\n```\n```text\n2\n```\n")
 
 
 def test_a_failing_block_names_the_page_and_line(tmp_path: Path) -> None:
     page = tmp_path / "broken.md"
     page.write_text("Intro.\n\n```python\nx = 1\nassert x == 2\n```\n", encoding="utf-8")
     with pytest.raises(AssertionError) as error:
-        run_page(page)
+        run_page(page, tmp_path)
     frame = error.traceback[-1]
     assert (Path(str(frame.path)).name, frame.lineno + 1) == ("broken.md", 5)
 
 
-def test_the_pages_include_the_readme_and_the_engine_guide() -> None:
-    assert {ROOT / "README.md", ROOT / "docs" / "engine.md"} <= set(PAGES)
+def test_the_pages_include_the_readme_the_guides_and_the_course() -> None:
+    names = {str(page.relative_to(ROOT)) for page in PAGES}
+    assert {"README.md", "docs/engine.md", "docs/nn.md", "docs/rendering.md"} <= names
+    assert {f"docs/0{k}" for k in range(1, 7)} <= {name[:7] for name in names}

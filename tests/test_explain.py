@@ -6,23 +6,17 @@ import math
 from collections.abc import Callable
 
 import pytest
-from graph_strategies import RandomGraph, random_graphs
+from drawing_helpers import neuron_cost
 from hypothesis import given, settings
 
 from autodiff import PRIMITIVES, Value, dot, explain, grad, sum_of
 from autodiff.primitives import VARIADIC, local_partials, power, primitive_of
+from autodiff.testing import Expression, expressions
 
 
 def sigmoid_neuron_cost() -> dict[str, Value]:
-    """The course's neuron with its cost: C = (σ(w·x + b) − y)²."""
-    w, x, b, y = (Value(v, label=n) for v, n in [(0.5, "w"), (2.0, "x"), (-1.0, "b"), (1.0, "y")])
-    z = w * x + b
-    z.label = "z"
-    a = z.sigmoid()
-    a.label = "a"
-    cost = (a - y) ** 2
-    cost.label = "C"
-    return {"w": w, "x": x, "b": b, "y": y, "z": z, "a": a, "C": cost}
+    """The course's neuron with its cost: C = (σ(w·x + b) − y)² at w = 0.5, b = −1, x = 2, y = 1."""
+    return neuron_cost("sigmoid", 0.5, -1.0, 2.0, Value(1.0, label="y"))
 
 
 def test_neuron_ledger_is_the_course_chain_rule() -> None:
@@ -109,17 +103,19 @@ def test_long_expressions_are_abbreviated_and_defined() -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(random_graphs())
-def test_total_equals_grad_on_random_graphs(graph: RandomGraph) -> None:
-    for wrt in graph.nodes:
-        expected = grad(graph.root, [wrt])[0]
-        explanation = explain(graph.root, wrt, max_paths=10_000)
+@given(expressions())
+def test_total_equals_grad_on_random_graphs(recipe: Expression) -> None:
+    nodes = recipe.nodes(*recipe.leaves())
+    root = nodes[-1]
+    for wrt in nodes:
+        expected = grad(root, [wrt])[0]
+        explanation = explain(root, wrt, max_paths=10_000)
         assert explanation.total == expected
         assert explanation.complete and len(explanation.paths) == explanation.path_count
         scale = math.fsum(abs(term) for term in explanation.terms)
         assert abs(math.fsum(explanation.terms) - expected) <= 1e-12 + 1e-9 * scale
         for path in explanation.paths:
-            assert path.nodes[0] is graph.root and path.nodes[-1] is wrt
+            assert path.nodes[0] is root and path.nodes[-1] is wrt
             for parent, child, position, partial in zip(
                 path.nodes, path.nodes[1:], path.positions, path.partials
             ):
@@ -127,9 +123,9 @@ def test_total_equals_grad_on_random_graphs(graph: RandomGraph) -> None:
                 assert partial == local_partials(parent)[position]
         # Every partial sum along the way is bounded by Σ|terms|, and so is its rounding.
         into_wrt = [c.amount for c in explanation.contributions if c.child is wrt]
-        if wrt is not graph.root:
+        if wrt is not root:
             assert abs(math.fsum(into_wrt) - expected) <= 1e-12 + 1e-9 * scale
-        assert explain(graph.root, wrt, max_paths=1).total == expected
+        assert explain(root, wrt, max_paths=1).total == expected
         assert str(explanation)  # the ledger prints for every shape of graph
 
 

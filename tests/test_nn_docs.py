@@ -1,71 +1,42 @@
-"""The nn documentation runs: docs/nn.md, the README's nn section, and `demo nn`."""
+"""The nn documentation's own claims: docs/nn.md, the README's nn section, and `demo nn`.
+
+The pages' examples run, and print what they show, in ``test_docs.py``; the tests here read
+that same run (the ``docs_page`` fixture).
+"""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import itertools
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from test_docs import PageRun, fenced_blocks, markdown_section
 
 from autodiff.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-FENCED_PYTHON = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
-PRINT_LINE = re.compile(r"^print\(.*?(?:  # (.*))?$")
 
 
-def python_blocks(text: str) -> list[str]:
-    return FENCED_PYTHON.findall(text)
+def test_docs_nn_runs_the_course_network(docs_page: Callable[[Path], PageRun]) -> None:
+    page = ROOT / "docs" / "nn.md"
+    assert sum(block.runs for block in fenced_blocks(page.read_text(encoding="utf-8"))) >= 10
+    assert docs_page(page).namespace["N"] == 100
 
 
-def expected_output(block: str) -> list[str]:
-    """What the block must print: each top-level ``print(...)  # text`` line prints ``text``."""
-    expected = []
-    for line in block.splitlines():
-        match = PRINT_LINE.match(line)
-        if match:
-            assert match.group(1) is not None, f"a print without its output as a comment: {line}"
-            expected.append(match.group(1))
-    return expected
-
-
-def run_in_order(blocks: list[str], name: str) -> dict[str, object]:
-    """Run the blocks one after another in one namespace, as a reader would, and check that
-    each prints what its comments say."""
-    namespace: dict[str, object] = {"__name__": name}
-    for number, block in enumerate(blocks, start=1):
-        where = f"{name} block {number}"
-        printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
-            exec(compile(block, where, "exec"), namespace)
-        assert printed.getvalue().splitlines() == expected_output(block), where
-    return namespace
-
-
-def readme_section(title: str) -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = text.index(f"## {title}\n")
-    end = text.find("\n## ", start + 1)
-    return text[start : None if end == -1 else end]
-
-
-def test_docs_nn_blocks_run() -> None:
-    blocks = python_blocks((ROOT / "docs" / "nn.md").read_text(encoding="utf-8"))
-    assert len(blocks) >= 10
-    namespace = run_in_order(blocks, "docs/nn.md")
-    assert namespace["N"] == 100
-
-
-def test_readme_neural_networks_section_runs() -> None:
-    blocks = python_blocks(readme_section("Neural networks"))
-    assert len(blocks) == 1 and len(blocks[0].strip().splitlines()) <= 10
-    namespace = run_in_order(blocks, "README.md")
-    costs = namespace["costs"]
+def test_readme_neural_networks_section_is_short_and_trains(
+    docs_page: Callable[[Path], PageRun],
+) -> None:
+    blocks = [
+        block
+        for block in fenced_blocks(markdown_section(ROOT / "README.md", "Neural networks"))
+        if block.runs
+    ]
+    assert len(blocks) == 1 and len(blocks[0].code.strip().splitlines()) <= 10
+    costs = docs_page(ROOT / "README.md").namespace["costs"]
     assert isinstance(costs, list) and costs[-1] < costs[0] / 100
 
 

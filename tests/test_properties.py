@@ -14,10 +14,6 @@ from autodiff.testing import Expression, central_differences, chains, expression
 EPS = 1e-6
 
 
-def _leaves(recipe: Expression) -> list[Value]:
-    return [Value(x, label=f"v{i}") for i, x in enumerate(recipe.inputs)]
-
-
 def _near(actual: float, expected: float, rtol: float) -> bool:
     """Equal up to ``rtol`` relative to the larger of 1 and |expected|."""
     return abs(actual - expected) <= rtol * max(1.0, abs(expected))
@@ -38,7 +34,7 @@ def _derivative(recipe: Expression, order: int, i: int) -> Callable[..., float]:
 
 def _check_against_differences(recipe: Expression) -> None:
     assume(recipe.is_smooth_near(recipe.inputs, EPS))
-    leaves = _leaves(recipe)
+    leaves = recipe.leaves()
     pool = recipe.nodes(*leaves)
     out = pool[-1]
     functional = grad(out, pool)
@@ -64,7 +60,7 @@ def test_deep_chains_backward_equals_grad_equals_central_differences(recipe: Exp
 def test_second_derivatives_match_differences_of_first(recipe: Expression) -> None:
     eps = 1e-5
     assume(recipe.is_smooth_near(recipe.inputs, eps))
-    leaves = _leaves(recipe)
+    leaves = recipe.leaves()
     second = hessian(recipe(*leaves), leaves)
     for i, row in enumerate(second):
         numeric = central_differences(_derivative(recipe, 1, i), recipe.inputs, eps)
@@ -83,7 +79,7 @@ def test_third_derivatives_match_differences_of_second(recipe: Expression) -> No
 
 @given(expressions())
 def test_hessian_is_symmetric(recipe: Expression) -> None:
-    leaves = _leaves(recipe)
+    leaves = recipe.leaves()
     matrix = hessian(recipe(*leaves), leaves)
     for i, row in enumerate(matrix):
         for j, entry in enumerate(row):
@@ -92,7 +88,7 @@ def test_hessian_is_symmetric(recipe: Expression) -> None:
 
 @given(expressions(), st.data())
 def test_jacobian_rows_are_gradients(recipe: Expression, data: st.DataObject) -> None:
-    leaves = _leaves(recipe)
+    leaves = recipe.leaves()
     pool = recipe.nodes(*leaves)
     outputs = data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=4), label="outputs")
     assert jacobian(outputs, leaves) == [grad(output, leaves) for output in outputs]
@@ -100,7 +96,7 @@ def test_jacobian_rows_are_gradients(recipe: Expression, data: st.DataObject) ->
 
 @given(expressions())
 def test_grad_touches_no_dot_grad(recipe: Expression) -> None:
-    leaves = _leaves(recipe)
+    leaves = recipe.leaves()
     pool = recipe.nodes(*leaves)
     grad(pool[-1], pool)
     hessian(pool[-1], leaves)
@@ -110,7 +106,7 @@ def test_grad_touches_no_dot_grad(recipe: Expression) -> None:
 # --- accumulation -------------------------------------------------------------------------
 @given(expressions())
 def test_backward_twice_doubles_every_gradient(recipe: Expression) -> None:
-    pool = recipe.nodes(*_leaves(recipe))
+    pool = recipe.nodes(*recipe.leaves())
     pool[-1].backward()
     once = [node.grad for node in pool]
     pool[-1].backward()
@@ -119,7 +115,7 @@ def test_backward_twice_doubles_every_gradient(recipe: Expression) -> None:
 
 @given(expressions(), st.integers(-20, 20), st.floats(-100, 100))
 def test_backward_seed_scales_every_gradient(recipe: Expression, k: int, seed: float) -> None:
-    pool = recipe.nodes(*_leaves(recipe))
+    pool = recipe.nodes(*recipe.leaves())
     unit = grad(pool[-1], pool)
     # Scaling by a power of two is exact in floating point, so the results must be too.
     pool[-1].backward(2.0**k)
@@ -135,7 +131,7 @@ def test_backward_seed_scales_every_gradient(recipe: Expression, k: int, seed: f
 def test_interior_nodes_accumulate_from_several_roots(
     recipe: Expression, data: st.DataObject
 ) -> None:
-    pool = recipe.nodes(*_leaves(recipe))
+    pool = recipe.nodes(*recipe.leaves())
     middle = data.draw(st.sampled_from(pool), label="middle")
     expected = [a + b for a, b in zip(grad(pool[-1], pool), grad(middle, pool))]
     pool[-1].backward()
@@ -145,7 +141,7 @@ def test_interior_nodes_accumulate_from_several_roots(
 
 @given(expressions())
 def test_zero_grad_clears_every_node(recipe: Expression) -> None:
-    out = recipe(*_leaves(recipe))
+    out = recipe(*recipe.leaves())
     out.backward()
     out.backward()
     assert out.grad == 2.0
@@ -157,7 +153,7 @@ def test_zero_grad_clears_every_node(recipe: Expression) -> None:
 def test_grad_is_zero_for_inputs_off_the_graph_after_backward(
     recipe: Expression, data: st.DataObject
 ) -> None:
-    pool = recipe.nodes(*_leaves(recipe))
+    pool = recipe.nodes(*recipe.leaves())
     other = data.draw(st.sampled_from(pool), label="other")
     pool[-1].backward()
     reachable = {id(node) for node in topological_order(other)}
@@ -170,7 +166,7 @@ def test_grad_is_zero_for_inputs_off_the_graph_after_backward(
 # --- recording --------------------------------------------------------------------------
 @given(expressions())
 def test_no_grad_makes_leaves_with_the_same_values(recipe: Expression) -> None:
-    leaves = _leaves(recipe)
+    leaves = recipe.leaves()
     recorded = recipe.nodes(*leaves)
     with no_grad():
         unrecorded = recipe.nodes(*leaves)
@@ -181,7 +177,7 @@ def test_no_grad_makes_leaves_with_the_same_values(recipe: Expression) -> None:
 
 @given(expressions(max_steps=8))
 def test_create_graph_records_derivatives_even_inside_no_grad(recipe: Expression) -> None:
-    leaves = _leaves(recipe)
+    leaves = recipe.leaves()
     out = recipe(*leaves)
     expected = hessian(out, leaves)
     with no_grad():
@@ -206,7 +202,7 @@ def _reachable(root: Value) -> set[int]:
 
 @given(expressions())
 def test_topological_order_is_valid_and_deterministic(recipe: Expression) -> None:
-    pool = recipe.nodes(*_leaves(recipe))
+    pool = recipe.nodes(*recipe.leaves())
     order = topological_order(pool[-1])
     assert order[-1] is pool[-1]
     assert {id(node) for node in order} == _reachable(pool[-1])
@@ -216,7 +212,7 @@ def test_topological_order_is_valid_and_deterministic(recipe: Expression) -> Non
         assert all(id(child) in seen for child in node.children)
         seen.add(id(node))
     assert topological_order(pool[-1]) == order
-    rebuilt = recipe.nodes(*_leaves(recipe))
+    rebuilt = recipe.nodes(*recipe.leaves())
     assert _structure(topological_order(rebuilt[-1]), rebuilt) == _structure(order, pool)
 
 

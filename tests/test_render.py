@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from drawing_helpers import parse_dot
-from graph_strategies import RandomGraph, random_graphs
 from hypothesis import given, settings
 
 from autodiff import Value, draw, explain, topological_order
@@ -17,6 +16,7 @@ from autodiff.clusters import assign_clusters
 from autodiff.paths import consumers
 from autodiff.render import LAYOUT_BUDGET, Drawing, GraphvizNotFound
 from autodiff.scene import Options, describe
+from autodiff.testing import Expression, expressions
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -105,19 +105,21 @@ def test_same_graph_gives_byte_identical_source() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(random_graphs())
-def test_highlight_marks_exactly_the_edges_on_paths(graph: RandomGraph) -> None:
-    order = topological_order(graph.root)
+@given(expressions())
+def test_highlight_marks_exactly_the_edges_on_paths(recipe: Expression) -> None:
+    nodes = recipe.nodes(*recipe.leaves())
+    root = nodes[-1]
+    order = topological_order(root)
     index = {id(node): k for k, node in enumerate(order)}
-    for target in graph.nodes:
+    for target in nodes:
         # Expected, independently of draw's reachability sets: the edges of every path
         # explain() enumerates, each as operand -> operation -> result.
         expected: set[tuple[str, str]] = set()
-        for path in explain(graph.root, target, max_paths=100_000).paths:
+        for path in explain(root, target, max_paths=100_000).paths:
             for parent, child in zip(path.nodes, path.nodes[1:]):
                 expected.add((f"v{index[id(child)]}", f"o{index[id(parent)]}"))
                 expected.add((f"o{index[id(parent)]}", f"v{index[id(parent)]}"))
-        drawn = parse_dot(draw(graph.root, highlight=target, max_nodes=10_000).source)
+        drawn = parse_dot(draw(root, highlight=target, max_nodes=10_000).source)
         assert set(drawn.highlighted()) == expected
         dimmed = [attrs for t, h, attrs in drawn.edges if (t, h) not in expected]
         assert all(attrs["color"] == "#c8c8c8" for attrs in dimmed)

@@ -1,17 +1,20 @@
-"""docs/rendering.md: its figures regenerate, its examples run, its outputs are real."""
+"""docs/rendering.md: its figures regenerate, its examples draw, its outputs are real.
+
+The page's python examples run, and print what they show, in ``test_docs.py``; the tests here
+read that same run (the ``docs_page`` fixture).
+"""
 
 from __future__ import annotations
 
-import contextlib
-import io
-import re
 import shlex
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from test_docs import PageRun, fenced_blocks, markdown_section
 
 from autodiff.cli import main
 
@@ -40,48 +43,23 @@ def test_figures_script_draws_every_figure_the_page_shows(tmp_path: Path) -> Non
     assert ledger.strip() in page  # the page quotes the ledger as the library prints it
 
 
-FENCED = re.compile(r"^```(\w+)\n(.*?)^```", re.MULTILINE | re.DOTALL)
-PRINT_LINE = re.compile(r"^print\(.*?(?:  # (.*))?$")
+def blocks(text: str, info: str) -> list[str]:
+    return [block.code for block in fenced_blocks(text) if block.info == info]
 
 
-def fenced(text: str, language: str) -> list[str]:
-    return [body for lang, body in FENCED.findall(text) if lang == language]
-
-
-def run_blocks(blocks: list[str], name: str) -> None:
-    """Run the blocks in order in one namespace; each ``print(...)  # text`` prints ``text``."""
-    namespace: dict[str, object] = {"__name__": name}
-    for number, block in enumerate(blocks, start=1):
-        expected = []
-        for line in block.splitlines():
-            if match := PRINT_LINE.match(line):
-                assert match.group(1) is not None, f"{name}: a print without its output: {line}"
-                expected.append(match.group(1))
-        printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
-            exec(compile(block, f"{name} block {number}", "exec"), namespace)
-        assert printed.getvalue().splitlines() == expected, f"{name} block {number}"
-
-
-def test_rendering_page_python_examples_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_rendering_page_python_examples_write_their_drawings(
+    docs_page: Callable[[Path], PageRun],
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    blocks = fenced((DOCS / "rendering.md").read_text(encoding="utf-8"), "python")
-    assert len(blocks) == 3
-    run_blocks(blocks, "docs/rendering.md")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["network.svg", "neuron.svg"]
+    page = DOCS / "rendering.md"
+    assert len(blocks(page.read_text(encoding="utf-8"), "python")) == 3
+    run = docs_page(page)
+    assert sorted(p.name for p in run.directory.iterdir()) == ["network.svg", "neuron.svg"]
 
 
-def test_readme_drawing_section_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = text.index("## Drawing the chain rule\n")
-    section = text[start : text.index("\n## ", start + 1)]
-    (block,) = fenced(section, "python")
+def test_readme_drawing_section_is_short_and_draws(docs_page: Callable[[Path], PageRun]) -> None:
+    (block,) = blocks(markdown_section(ROOT / "README.md", "Drawing the chain rule"), "python")
     assert len(block.strip().splitlines()) <= 10
-    run_blocks([block], "README.md")
-    assert (tmp_path / "neuron.svg").exists()
+    assert (docs_page(ROOT / "README.md").directory / "neuron.svg").exists()
 
 
 def test_rendering_page_command_line_examples_are_what_the_command_prints(
@@ -89,8 +67,8 @@ def test_rendering_page_command_line_examples_are_what_the_command_prints(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     text = (DOCS / "rendering.md").read_text(encoding="utf-8")
-    (command,) = fenced(text, "sh")
-    output, refusals = fenced(text, "text")[1:]
+    (command,) = blocks(text, "sh")
+    output, refusals = blocks(text, "text")[1:]
     assert main(shlex.split(command)[1:]) == 0
     assert capsys.readouterr().out == output
     lines = refusals.splitlines()

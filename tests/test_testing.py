@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from hypothesis import Phase, find, given, settings
 
-from autodiff import Value, grad
+from autodiff import grad
 from autodiff.testing import (
     BOUND,
     KINKED,
@@ -19,6 +19,7 @@ from autodiff.testing import (
     chains,
     expressions,
     nonzero_reals,
+    points,
     reals,
 )
 
@@ -40,7 +41,7 @@ def test_every_step_is_inside_its_domain_and_bounds(recipe: Expression) -> None:
 @given(chains(max_length=60))
 def test_slopes_stay_moderate_even_in_deep_chains(recipe: Expression) -> None:
     # Values alone could stay bounded while slopes explode: 0 doubled 19 times, then exp.
-    leaves = [Value(x) for x in recipe.inputs]
+    leaves = recipe.leaves()
     for node in recipe.nodes(*leaves):
         assert all(abs(d) <= 2 * MAX_SLOPE for d in grad(node, leaves))
 
@@ -48,7 +49,7 @@ def test_slopes_stay_moderate_even_in_deep_chains(recipe: Expression) -> None:
 @given(expressions())
 def test_floats_and_values_evaluate_a_recipe_alike(recipe: Expression) -> None:
     floats = recipe.nodes(*recipe.inputs)
-    values = recipe.nodes(*[Value(x) for x in recipe.inputs])
+    values = recipe.nodes(*recipe.leaves())
     for plain, value in zip(floats, values):
         assert math.isclose(plain, value.data, rel_tol=1e-9, abs_tol=1e-9)
 
@@ -84,10 +85,26 @@ def test_chains_are_as_deep_as_they_are_long(recipe: Expression) -> None:
     assert recipe.depth() == len(recipe.steps)
 
 
-@given(nonzero_reals(0.5, 2.0), reals(-1.0, 1.0))
-def test_number_strategies_stay_in_range(x: float, y: float) -> None:
+@given(nonzero_reals(0.5, 2.0), reals(-1.0, 1.0), points(3), points(2, reals(5.0, 6.0)))
+def test_number_strategies_stay_in_range(
+    x: float, y: float, point: tuple[float, ...], other: tuple[float, ...]
+) -> None:
     assert 0.5 <= abs(x) <= 2.0
     assert -1.0 <= y <= 1.0 and math.isfinite(y)
+    assert len(point) == 3 and all(-2.0 <= c <= 2.0 for c in point)
+    assert len(other) == 2 and all(5.0 <= c <= 6.0 for c in other)
+
+
+@given(expressions(operations=["sum_of", "dot", "tanh"]))
+def test_fused_steps_take_two_to_six_operands_and_dot_pairs_them(recipe: Expression) -> None:
+    leaves = recipe.leaves()
+    for step, node in zip(recipe.steps, recipe.nodes(*leaves)[len(leaves) :]):
+        if step.op == "tanh":
+            continue
+        assert 2 <= len(step.operands) <= 6 and node.op == {"sum_of": "sum", "dot": "dot"}[step.op]
+        assert len(node.children) == len(step.operands)
+        if step.op == "dot":
+            assert len(step.operands) % 2 == 0
 
 
 def test_is_smooth_near_sees_a_kink_within_the_step() -> None:
@@ -112,6 +129,15 @@ def test_recipes_print_as_programs_and_check_their_leaves() -> None:
     assert recipe(1.0, 2.0) == 9.0
     with pytest.raises(TypeError, match="takes 2 leaves, got 1"):
         recipe(1.0)
+    fused = Expression(
+        inputs=(1.0, 2.0), steps=(Step("sum_of", (0, 1, 1)), Step("dot", (2, 0, 1, 1)))
+    )
+    assert str(fused).splitlines()[2:] == [
+        "v2 = sum_of([v0, v1, v1])",
+        "v3 = dot([v2, v0], [v1, v1])",
+    ]
+    assert fused(1.0, 2.0) == 5.0 * 2.0 + 1.0 * 2.0
+    assert [leaf.label for leaf in fused.leaves()] == ["v0", "v1"]
 
 
 def test_unknown_operations_are_refused() -> None:

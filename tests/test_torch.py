@@ -100,7 +100,7 @@ def test_op_second_derivatives_match_torch(spec: OpSpec, data: st.DataObject) ->
 
 # --- random graphs --------------------------------------------------------------------------
 def _compare_graph(recipe: Expression) -> None:
-    leaves = [Value(x) for x in recipe.inputs]
+    leaves = recipe.leaves()
     out = recipe(*leaves)
     tensors = _tensors(recipe.inputs)
     reference = recipe(*tensors)
@@ -121,7 +121,7 @@ def test_deep_chains_match_torch(recipe: Expression) -> None:
 @given(expressions(max_inputs=3, max_steps=8))
 def test_random_graph_hessians_match_torch(recipe: Expression) -> None:
     assume(not _pow_exponent_is_zero(recipe))
-    leaves = [Value(x) for x in recipe.inputs]
+    leaves = recipe.leaves()
     tensors = _tensors(recipe.inputs)
     expected = _torch_hessian(recipe(*tensors), tensors)
     for row, expected_row in zip(hessian(recipe(*leaves), leaves), expected, strict=True):

@@ -7,15 +7,17 @@ The core is :func:`expressions`: random expression DAGs given as a backend-neutr
 :class:`Expression`. A recipe is a list of input values plus a list of :class:`Step` s, each
 applying one operation to earlier nodes of a growing pool (inputs first, then one node per
 step; the last node is the output). The same recipe evaluates on plain floats (for central
-differences), on :class:`~autodiff.Value` leaves and on float64 ``torch`` tensors, so one
-generated graph can be compared across all three.
+differences), on :class:`~autodiff.Value` leaves (:meth:`Expression.leaves` makes labelled
+ones) and on float64 ``torch`` tensors, so one generated graph can be compared across all
+three, at its own inputs or at other :func:`points`.
 
 Generated graphs share subexpressions (``a + a``, ``x * x``, one node feeding many later
-ones), keep every operation inside its domain with a margin (``log``/``sqrt`` only of values
->= ``MARGIN``, ``**`` with a Value exponent only on positive bases, division only by values
->= ``MIN_DIVISOR`` in size), keep ``relu``/``abs`` operands away from their kink at 0, and
-keep every node's value within ``±BOUND`` and its slope with respect to every input below
-about ``MAX_SLOPE``, so that central differences stay meaningful.
+ones, fused ``sum_of``/``dot`` nodes over several), keep every operation inside its domain
+with a margin (``log``/``sqrt`` only of values >= ``MARGIN``, ``**`` with a Value exponent
+only on positive bases, division only by values >= ``MIN_DIVISOR`` in size), keep
+``relu``/``abs`` operands away from their kink at 0, and keep every node's value within
+``±BOUND`` and its slope with respect to every input below about ``MAX_SLOPE``, so that
+central differences stay meaningful.
 
 Example:
     A property test of the engine: reverse mode agrees with central differences.
@@ -44,7 +46,7 @@ from .recipes import (
     Step,
     central_differences,
 )
-from .scalars import nonzero_reals, reals
+from .scalars import nonzero_reals, points, reals
 from .strategies import MAX_SLOPE, chains, expressions
 
 __all__ = [
@@ -61,5 +63,6 @@ __all__ = [
     "chains",
     "expressions",
     "nonzero_reals",
+    "points",
     "reals",
 ]

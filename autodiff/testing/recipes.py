@@ -31,6 +31,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from ..fused import dot, sum_of
+from ..primitives import VARIADIC
+from ..value import Value
 from .scalars import nonzero_reals, reals
 
 __all__ = [
@@ -77,15 +80,38 @@ def _float_relu(x: float) -> float:
     return max(x, 0.0)
 
 
+def _sum_of(*xs: Any) -> Any:
+    """One fused ``sum`` node on Values; a plain sum on floats and tensors."""
+    if isinstance(xs[0], Value):
+        return sum_of(xs)
+    total = xs[0]
+    for x in xs[1:]:
+        total = total + x
+    return total
+
+
+def _dot(*weights_then_inputs: Any) -> Any:
+    """Σ wᵢxᵢ over the operands (w₁, …, wₙ, x₁, …, xₙ): one fused ``dot`` node on Values,
+    a plain sum of products on floats and tensors."""
+    n = len(weights_then_inputs) // 2
+    weights, inputs = weights_then_inputs[:n], weights_then_inputs[n:]
+    if isinstance(weights[0], Value):
+        return dot(weights, inputs)
+    return _sum_of(*[w * x for w, x in zip(weights, inputs)])
+
+
 @dataclass(frozen=True)
 class Operation:
     """One operation a :class:`Step` can apply.
 
     Attributes:
         name: the key in :data:`OPERATIONS` and in :attr:`Step.op`.
-        arity: how many pool nodes it takes.
+        arity: how many pool nodes it takes, or
+            :data:`~autodiff.primitives.VARIADIC` for two or more (``sum_of``, ``dot``).
         apply: ``(*operands[, constant]) -> result``, on floats, Values or tensors alike.
-        symbol: a format string for printing a step, e.g. ``"{0} * {1}"`` or ``"log({0})"``.
+        symbol: a format string for printing a step, e.g. ``"{0} * {1}"`` or ``"log({0})"``;
+            ``{all}`` stands for every operand, ``{left}`` and ``{right}`` for the first
+            and the second half of them.
         domain: ``(*operand floats[, constant]) -> bool``, True when the operands are safely
             inside the operation's domain (generation only picks such operands).
         constants: where the operation takes a number too (``x + c``, ``c ** x``), the
@@ -114,6 +140,10 @@ def _divisor_ok(x: float, y: float) -> bool:
 
 def _reciprocal_ok(x: float, c: float) -> bool:
     return abs(x) >= MIN_DIVISOR
+
+
+def _pairs(*operands: float) -> bool:
+    return len(operands) % 2 == 0  # dot's weights, then as many inputs
 
 
 def _power_ok(x: float, n: float) -> bool:
@@ -155,10 +185,14 @@ OPERATIONS: dict[str, Operation] = {
         Operation("sigmoid", 1, _method("sigmoid", _float_sigmoid), "sigmoid({0})"),
         Operation("relu", 1, _method("relu", _float_relu), "relu({0})", _away_from_kink),
         Operation("abs", 1, abs, "abs({0})", _away_from_kink),
+        Operation("sum_of", VARIADIC, _sum_of, "sum_of([{all}])"),
+        Operation("dot", VARIADIC, _dot, "dot([{left}], [{right}])", _pairs),
     )
 }
-"""Every operation an :class:`Expression` may use, by name: the primitives and the
-composites (``-``, ``/``, reflected operators, ``number ** Value``)."""
+"""Every operation an :class:`Expression` may use, by name: the primitives, the
+composites (``-``, ``/``, reflected operators, ``number ** Value``) and the fused
+reductions ``sum_of(values)`` and ``dot(weights, inputs)`` (weights first, then as many
+inputs)."""
 
 KINKED = frozenset({"relu", "abs"})
 """Operations whose derivative jumps at 0."""
@@ -181,7 +215,14 @@ class Step:
 
     def __str__(self) -> str:
         names = [f"v{i}" for i in self.operands]
-        return OPERATIONS[self.op].symbol.format(*names, c=self.constant)
+        half = len(names) // 2
+        return OPERATIONS[self.op].symbol.format(
+            *names,
+            c=self.constant,
+            all=", ".join(names),
+            left=", ".join(names[:half]),
+            right=", ".join(names[half:]),
+        )
 
 
 @dataclass(frozen=True)
@@ -205,6 +246,23 @@ class Expression:
 
     def __call__(self, *leaves: Any) -> Any:
         return self.nodes(*leaves)[-1]
+
+    def leaves(self) -> list[Value]:
+        """Fresh leaf Values at the recipe's inputs, labelled as it prints them.
+
+        Labels make drawings and chain-rule ledgers of the graph name its inputs.
+
+        Example:
+            >>> recipe = Expression(inputs=(3.0, 0.5), steps=(Step("dot", (0, 1, 1, 0)),))
+            >>> print(recipe)
+            v0 = 3.0  # input
+            v1 = 0.5  # input
+            v2 = dot([v0, v1], [v1, v0])
+            >>> leaves = recipe.leaves()
+            >>> [leaf.label for leaf in leaves], recipe(*leaves).data
+            (['v0', 'v1'], 3.0)
+        """
+        return [Value(x, label=f"v{i}") for i, x in enumerate(self.inputs)]
 
     def nodes(self, *leaves: Any) -> list[Any]:
         """Every node of the pool, evaluated from ``leaves`` (one per input)."""

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from hypothesis import reject
 from hypothesis import strategies as st
 
+from ..primitives import VARIADIC
 from .recipes import BOUND, OPERATIONS, Expression, Operation, Step
 from .scalars import reals
 
@@ -24,6 +25,7 @@ step), so that derivatives stay moderate and central differences meaningful: bou
 alone would allow x ↦ exp(2¹⁹·x) near x = 0."""
 
 _PROBE = 1e-4
+_MAX_OPERANDS = 6  # of a variadic step (sum_of, dot)
 
 # A node during generation: its value at the inputs x, then at x + _PROBE·eᵢ for each input i.
 Probes = tuple[float, ...]
@@ -72,6 +74,8 @@ def _attempt_step(
         i = draw(st.sampled_from(sorted(fits)))
         return Step(op.name, (i,), constant), fits[i]
     first = last if chain else draw(st.integers(0, last))
+    if op.arity == VARIADIC:
+        return _variadic_step(draw, pool, op, first)
     # Reusing one node for both operands (a + a, x * x) is its own case, not left to chance.
     if draw(st.integers(0, 3)) == 0:
         result = _result(op, [pool[first], pool[first]], ())
@@ -84,6 +88,17 @@ def _attempt_step(
         return None
     j = draw(st.sampled_from(sorted(fits)))
     return Step(op.name, (first, j)), fits[j]
+
+
+def _variadic_step(
+    draw: st.DrawFn, pool: list[Probes], op: Operation, first: int
+) -> tuple[Step, Probes] | None:
+    """``first`` and up to five more operands from the whole pool, repeats allowed."""
+    nodes = st.integers(0, len(pool) - 1)
+    others = draw(st.lists(nodes, min_size=1, max_size=_MAX_OPERANDS - 1))
+    operands = (first, *others)
+    result = _result(op, [pool[i] for i in operands], ())
+    return None if result is None else (Step(op.name, operands), result)
 
 
 def _draw_step(
