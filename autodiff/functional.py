@@ -51,18 +51,16 @@ def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) 
     if not isinstance(output, Value):
         raise TypeError(f"grad: output must be a Value, got {type(output).__name__}: {output!r}")
     inputs = _check_values(inputs, "grad: inputs")
-    # Inputs off the graph are not reset by the walk; a previous backward() may have left
-    # its scratch gradient in them.
-    for value in inputs:
-        value._g = 0.0
     with recording(True) if create_graph else nullcontext():
         order = backpropagate(output, 1.0, create_graph=create_graph)
-    results = [_read(value, create_graph, position) for position, value in enumerate(inputs)]
-    # Gradients that are Values would keep their graphs alive (and form reference cycles
-    # back into this graph) if left in the scratch slots.
-    for node in order:
-        node._g = 0.0
-    return results
+    try:
+        return [_read(value, create_graph, position) for position, value in enumerate(inputs)]
+    finally:
+        # Every walk starts from _g == 0.0 on every node (see autodiff.backward), also after
+        # _read refused an overflow; and gradients that are Values would keep their graphs
+        # alive (and form reference cycles back into this graph) if left in the slots.
+        for node in order:
+            node._g = 0.0
 
 
 def _read(value: Value, create_graph: bool, position: int) -> Any:

@@ -194,6 +194,16 @@ def test_a_gradient_beyond_float_range_is_an_error_not_inf() -> None:
         grad(y, [x])
 
 
+def test_a_refused_gradient_leaves_no_trace_in_later_walks() -> None:
+    x = Value(1e-10)
+    with _raises(OverflowError, "grad", "inputs[0]"):
+        grad(x.log() * 1e300, [x])
+    twice = x * 2.0
+    twice.backward()
+    assert x.grad == 2.0
+    assert grad(twice, [x]) == [2.0]
+
+
 def test_a_gradient_is_never_silently_nan() -> None:
     # dy/dx = 0, but the float chain rule computes (1e300 · 1e300) · 0 = inf · 0 = nan.
     x = Value(3.0)
