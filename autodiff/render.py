@@ -19,7 +19,6 @@ Example:
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ import graphviz
 
 from .backward import topological_order
 from .clusters import assign_clusters, plan_collapse
+from .files import write_atomically
 from .paths import consumers, on_paths
 from .scene import Options, Scene, describe
 from .value import Value
@@ -91,9 +91,11 @@ class Drawing(graphviz.Digraph):
     def write(self, path: str | os.PathLike[str], format: str | None = None) -> Path:
         """Write the drawing to ``path`` (format from ``format`` or the file's suffix).
 
-        ``dot``/``gv`` writes the DOT source and needs no Graphviz program. The file is
-        rendered under a temporary name next to ``path`` and then renamed, so ``path`` is
-        never left half-written.
+        ``dot``/``gv`` writes the DOT source and needs no Graphviz program. The drawing is
+        rendered in memory, then written by :func:`autodiff.files.write_atomically`: a
+        temporary file next to ``path`` renamed over it, so ``path`` is never left
+        half-written; a symbolic link is written through, and a FIFO or ``/dev/stdout``
+        is written directly.
 
         Raises:
             ValueError: the format is not one Graphviz knows.
@@ -115,22 +117,8 @@ class Drawing(graphviz.Digraph):
             data = self.pipe(format=fmt)
         else:
             raise ValueError(f"write: unknown format {fmt!r} (try svg, png, pdf or dot)")
-        _write_atomically(path, data)
+        write_atomically(path, data)
         return path
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write under a unique temporary name next to ``path``, then rename over it."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
-    # os.open with mode 0o666 lets the umask decide the permissions, as open() would.
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def draw(

@@ -1,4 +1,7 @@
-"""The machine description and the Markdown tables of ``python -m bench``."""
+"""The machine description and the Markdown tables of ``python -m bench``.
+
+The report is written by :func:`autodiff.files.write_atomically` (re-exported here).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ import platform
 import sys
 from collections.abc import Sequence
 from importlib import metadata
+
+from autodiff.files import write_atomically
 
 __all__ = ["machine", "table", "write_atomically"]
 
@@ -48,11 +53,3 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return lines
-
-
-def write_atomically(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    temporary = f"{path}.tmp{os.getpid()}"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(temporary, path)

@@ -21,7 +21,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository's own code
 
 from autodiff import Value, draw, grad, hessian, no_grad
-from nn.heart_pictures import write_atomically
+from autodiff.files import write_atomically
 
 FIGURES_DIR = Path(__file__).resolve().parent / "course-figures"
 
@@ -38,8 +38,8 @@ def save_figure(figure: Any, path: Path) -> None:
     """Write a matplotlib figure to ``path`` as PNG, without a timestamp (reruns match)."""
     import matplotlib.pyplot as plt
 
-    def save(temporary: str) -> None:
-        figure.savefig(temporary, format="png", dpi=110, metadata={"Software": None})
+    def save(file: Any) -> None:
+        figure.savefig(file, format="png", dpi=110, metadata={"Software": None})
 
     write_atomically(path, save)
     plt.close(figure)
@@ -257,7 +257,7 @@ def figure_chain_rule(folder: Path) -> None:
     """The quiz neuron's cost graph with the chain-rule path down to w highlighted."""
     cost, w = quiz_neuron_cost()
     svg = draw(cost, highlight=w, show_local=True).pipe(format="svg")
-    write_atomically(folder / "chain-rule.svg", lambda temporary: Path(temporary).write_bytes(svg))
+    write_atomically(folder / "chain-rule.svg", svg)
     print(f"wrote {folder / 'chain-rule.svg'}")
 
 

@@ -8,7 +8,6 @@ same files.
 from __future__ import annotations
 
 import math
-import os
 import sys
 from pathlib import Path
 
@@ -17,6 +16,7 @@ sys.path.insert(0, str(HERE.parent))  # the repository, when the package is not 
 
 import nn  # noqa: E402
 from autodiff import Value, draw, explain  # noqa: E402
+from autodiff.files import write_atomically  # noqa: E402
 
 FIGURES = HERE / "figures"
 
@@ -61,9 +61,7 @@ def main(figures: Path = FIGURES) -> None:
     draw(cost, show_local=True).write(figures / "neuron_local.svg")
     draw(cost, show_local=True, highlight=neuron["w"]).write(figures / "neuron_highlight.svg")
     ledger = f"{explain(cost, neuron['w'])}\n\n{explain(cost, neuron['b'])}\n"
-    temporary = figures / ".neuron_ledger.txt.tmp"
-    temporary.write_text(ledger, encoding="utf-8")
-    os.replace(temporary, figures / "neuron_ledger.txt")  # never a half-written file
+    write_atomically(figures / "neuron_ledger.txt", ledger)
     network = course_network_cost()
     # max_nodes=100: the network's 185 drawing nodes would fit the default limit of 300.
     draw(network, max_nodes=100).write(figures / "mlp_collapsed.svg")

@@ -1,25 +1,24 @@
 """The heart demo's pictures: the fitted curve against the heart, and one example's graph.
 
 matplotlib (the optional extra ``plot``) is imported inside :func:`plot_heart`, so ``nn``
-itself never needs it; Graphviz drawing goes through :func:`autodiff.draw`.
+itself never needs it; Graphviz drawing goes through :func:`autodiff.draw`. Both files are
+written by :func:`autodiff.files.write_atomically`.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from autodiff import Value, draw
+from autodiff.files import write_atomically
 
 from .losses import sum_squared_error
 
 if TYPE_CHECKING:
     from .heart_demo import HeartRun
 
-__all__ = ["GRAPH_EXAMPLE", "LAYERS_COLLAPSED", "draw_cost_graph", "plot_heart", "write_atomically"]
+__all__ = ["GRAPH_EXAMPLE", "LAYERS_COLLAPSED", "draw_cost_graph", "plot_heart"]
 
 GRAPH_EXAMPLE = 25
 """Which example's cost ``graph.svg`` draws: x = 0.25, a quarter of the way round."""
@@ -28,21 +27,6 @@ LAYERS_COLLAPSED = 20
 """``max_nodes`` for ``graph.svg``: the input, one summary per layer and the cost's dozen
 nodes fit in it, while one summary per neuron (15 of them, over 30 nodes in all) does not —
 so :func:`autodiff.draw` collapses whole layers."""
-
-
-def write_atomically(path: Path, save: Callable[[str], object]) -> None:
-    """Call ``save(temporary_path)`` next to ``path``, then rename the result to ``path``.
-
-    A reader of ``path`` sees the old file or the new one, never half of one; the temporary
-    name is unique to this process and call, and is removed if ``save`` fails.
-    """
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        save(str(temporary))
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def plot_heart(run: HeartRun, path: Path, *, title: str) -> None:
@@ -64,9 +48,9 @@ def plot_heart(run: HeartRun, path: Path, *, title: str) -> None:
     figure.suptitle(title, fontsize=11)
     figure.tight_layout()
 
-    def save(temporary: str) -> None:
+    def save(file: BinaryIO) -> None:
         figure.savefig(
-            temporary, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None}
+            file, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None}
         )
 
     write_atomically(path, save)
@@ -110,5 +94,5 @@ def draw_cost_graph(run: HeartRun, path: Path) -> None:
     run.model.zero_grad()
     cost.backward()
     svg = draw(cost, max_nodes=LAYERS_COLLAPSED).pipe(format="svg")
-    write_atomically(path, lambda temporary: Path(temporary).write_bytes(svg))
+    write_atomically(path, svg)
     run.model.zero_grad()

@@ -1,0 +1,180 @@
+"""autodiff.files.write_atomically: whole or nothing, through links, into streams, no litter."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from file_helpers import ENVIRONMENT, STUCK_WRITE, FifoReader, stuck_in_a_write
+
+from autodiff.files import write_atomically
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs, /dev and kill are POSIX")
+
+
+def names(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir())
+
+
+def test_bytes_text_and_a_writing_function(tmp_path: Path) -> None:
+    path = tmp_path / "data"
+    assert write_atomically(path, b"\x00\xff") == path
+    assert path.read_bytes() == b"\x00\xff"
+    write_atomically(str(path), "ünïcode")
+    assert path.read_bytes() == "ünïcode".encode()
+    write_atomically(path, lambda file: file.write(b"from a function"))
+    assert path.read_bytes() == b"from a function"
+    assert names(tmp_path) == ["data"]
+
+
+def test_an_existing_file_keeps_its_permissions_a_new_one_gets_the_umasks(
+    tmp_path: Path,
+) -> None:
+    kept = tmp_path / "private.json"
+    kept.write_text("old")
+    kept.chmod(0o600)
+    write_atomically(kept, "new")
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600 and kept.read_text() == "new"
+    umask = os.umask(0)
+    os.umask(umask)
+    fresh = write_atomically(tmp_path / "fresh.txt", "x")
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~umask
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("disk on fire"), KeyboardInterrupt()])
+def test_a_failure_mid_write_keeps_the_old_file_and_no_temporary(
+    tmp_path: Path, failure: BaseException
+) -> None:
+    path = tmp_path / "model.json"
+    path.write_text("old")
+
+    def half_then_fail(file: object) -> None:
+        file.write(b"ha")  # type: ignore[attr-defined]
+        raise failure
+
+    with pytest.raises(type(failure)):
+        write_atomically(path, half_then_fail)
+    assert path.read_text() == "old" and names(tmp_path) == ["model.json"]
+
+
+def test_a_symlink_is_written_through_and_stays_a_link(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "links").mkdir()
+    target = tmp_path / "real" / "model.json"
+    target.write_text("old")
+    link = tmp_path / "links" / "model.json"
+    link.symlink_to(Path("..", "real", "model.json"))  # relative, from another directory
+    chain = tmp_path / "links" / "latest"
+    chain.symlink_to("model.json")  # a link to the link
+    write_atomically(link, "new")
+    assert target.read_text() == "new" and link.is_symlink()
+    write_atomically(chain, "newer")
+    assert target.read_text() == "newer" and chain.is_symlink() and link.is_symlink()
+    assert names(tmp_path / "real") == ["model.json"]  # no temporary anywhere
+    assert names(tmp_path / "links") == ["latest", "model.json"]
+
+
+def test_a_dangling_symlink_creates_its_target(tmp_path: Path) -> None:
+    link = tmp_path / "link"
+    link.symlink_to("later.txt")
+    write_atomically(link, "made")
+    assert link.is_symlink() and (tmp_path / "later.txt").read_text() == "made"
+
+
+def test_paths_that_name_no_file_are_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "to-folder").symlink_to("folder")
+    loop = tmp_path / "loop"
+    loop.symlink_to("loop")
+    with pytest.raises(IsADirectoryError):
+        write_atomically(tmp_path / "folder", "x")
+    with pytest.raises(IsADirectoryError):
+        write_atomically(tmp_path / "to-folder", "x")
+    with pytest.raises(ValueError, match="names no file"):
+        write_atomically("", "x")
+    with pytest.raises(ValueError, match="names no file"):
+        write_atomically(f"{tmp_path}/new/", "x")
+    with pytest.raises(OSError) as caught:
+        write_atomically(loop, "x")
+    assert caught.value.errno == errno.ELOOP
+    with pytest.raises(TypeError, match="content must be bytes, str or a function"):
+        write_atomically(tmp_path / "three", 3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="path must be a str path"):
+        write_atomically(bytes(tmp_path / "b"), "x")  # type: ignore[arg-type]
+    with pytest.raises(FileNotFoundError):
+        write_atomically(tmp_path / "missing" / "x.txt", "x")
+    assert names(tmp_path) == ["folder", "loop", "to-folder"]
+    assert names(tmp_path / "folder") == []
+
+
+@pytest.mark.parametrize("length", [250, 255])
+def test_the_longest_file_names_can_be_written(tmp_path: Path, length: int) -> None:
+    path = tmp_path / ("n" * (length - 5) + ".json")
+    write_atomically(path, "long")
+    write_atomically(path, "longer")  # replacing, too
+    assert path.read_text() == "longer" and names(tmp_path) == [path.name]
+
+
+@posix_only
+def test_a_fifo_behind_a_symlink_is_written_into_not_replaced(tmp_path: Path) -> None:
+    reader = FifoReader(tmp_path)
+    write_atomically(reader.link, b"through the pipe")
+    assert reader.received() == b"through the pipe"
+    assert stat.S_ISFIFO(reader.fifo.lstat().st_mode) and reader.link.is_symlink()
+    assert names(tmp_path) == ["link-to-pipe", "pipe"]
+
+
+@posix_only
+def test_a_character_device_is_written_into_not_replaced() -> None:
+    write_atomically("/dev/null", b"nothing")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+@posix_only
+@pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="no /dev/stdout")
+def test_dev_stdout_is_the_process_standard_output_after_what_it_printed(
+    tmp_path: Path,
+) -> None:
+    code = (
+        "from autodiff.files import write_atomically\n"
+        "print('printed first', flush=True)\n"
+        "write_atomically('/dev/stdout', b'then the drawing')\n"
+    )
+    command = [sys.executable, "-c", code]
+    piped = subprocess.run(command, capture_output=True, env=ENVIRONMENT, timeout=60)
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout == b"printed first\nthen the drawing"
+    redirected = tmp_path / "out.txt"
+    with open(redirected, "wb") as out:  # as `> out.txt` in a shell
+        done = subprocess.run(command, stdout=out, env=ENVIRONMENT, timeout=60)
+    assert done.returncode == 0
+    assert redirected.read_bytes() == b"printed first\nthen the drawing"
+    assert names(tmp_path) == ["out.txt"]
+
+
+@posix_only
+def test_a_killed_writer_leaves_a_temporary_that_the_next_write_removes(tmp_path: Path) -> None:
+    path = tmp_path / ("m" * 245 + ".json")  # a long name, too
+    other = tmp_path / "other.json"
+    path.write_text("old")
+    writers = [stuck_in_a_write(STUCK_WRITE, str(file)) for file in (path, other)]
+    try:
+        write_atomically(path, "meanwhile")  # a writer still running keeps its temporary
+        assert path.read_text() == "meanwhile" and len(names(tmp_path)) == 3
+    finally:
+        for writer in writers:
+            writer.kill()  # kill -9: no handler, no cleaning up
+            writer.wait()
+    leftovers = [p for p in tmp_path.iterdir() if p != path]
+    assert len(leftovers) == 2 and all(p.read_bytes() == b"half" for p in leftovers)
+    assert all(len(p.name) < 120 for p in leftovers)
+    write_atomically(path, "new")
+    assert path.read_text() == "new"
+    (left,) = (p for p in tmp_path.iterdir() if p != path)  # only the other file's remains
+    write_atomically(other, "its own")
+    assert names(tmp_path) == sorted([path.name, "other.json"]) and not left.exists()
