@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
+from importlib import metadata
 
 from . import graph_command
 
@@ -59,10 +60,21 @@ DEMOS: dict[str, Callable[[Sequence[str]], int]] = {
 """Demos by name: each takes the options after its name and returns the exit status."""
 
 
+def _version() -> str:
+    """The installed package's version (its metadata), else the source tree's."""
+    try:
+        return metadata.version("autodiff-course")
+    except metadata.PackageNotFoundError:
+        from . import __version__
+
+        return __version__
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="autodiff", description="Scalar automatic differentiation that shows its work."
     )
+    parser.add_argument("--version", action="version", version=f"autodiff {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="run a demonstration")
     demo.add_argument("name", nargs="?", default="engine", choices=sorted(DEMOS))

@@ -204,8 +204,20 @@ def train_heart(steps: int, lr: float, seed: int, *, progress: bool = True) -> H
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the demo with command-line arguments ``argv``; return the exit status."""
+    """Run the demo with command-line arguments ``argv``; return the exit status.
+
+    Ctrl-C stops it with one line and status 130 (128 + SIGINT, as shells report it); a
+    picture being written is either whole or not there.
+    """
     args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("\nautodiff demo heart: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
     missing = _missing_tools()
     if missing:
         print(f"autodiff demo heart: {missing}", file=sys.stderr)

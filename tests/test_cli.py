@@ -5,13 +5,16 @@ from __future__ import annotations
 import builtins
 import math
 import os
+import stat
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pytest
+from file_helpers import ENVIRONMENT, FifoReader
 
 from autodiff import topological_order
 from autodiff.cli import main
@@ -19,6 +22,8 @@ from autodiff.formula import MAX_LENGTH, FormulaError, parse
 
 ROOT = Path(__file__).resolve().parents[1]
 NEURON = ["graph", "tanh(w*x + b)", "--at", "x=2", "w=-3", "b=6.88"]
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs and /dev/stdout are POSIX")
 
 
 @pytest.fixture(autouse=True)
@@ -90,15 +95,15 @@ def test_graph_prints_value_and_partials_and_writes_svg(
     capsys: pytest.CaptureFixture[str], in_empty_directory: Path
 ) -> None:
     assert main([*NEURON, "-o", "neuron.svg"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    captured = capsys.readouterr()
     slope = 1 - math.tanh(0.88) ** 2
-    assert lines == [
+    assert captured.out.splitlines() == [
         f"f = tanh(w*x + b) = {math.tanh(0.88):.6g}",
         f"∂f/∂w = {2 * slope:.6g}",
         f"∂f/∂x = {-3 * slope:.6g}",
         f"∂f/∂b = {slope:.6g}",
-        "wrote neuron.svg",
     ]
+    assert captured.err == "wrote neuron.svg\n"  # stdout carries only the numbers
     svg = ET.parse(in_empty_directory / "neuron.svg").getroot()
     assert svg.tag == "{http://www.w3.org/2000/svg}svg"
     assert [p.name for p in in_empty_directory.iterdir()] == ["neuron.svg"]
@@ -147,7 +152,23 @@ HOSTILE = [
     ("x", ["--at", "x"], "--at expects NAME=VALUE"),
     ("x", ["--at", "x=1", "--explain", "w"], "--explain w: the formula has no name 'w'"),
     ("log(x)", ["--at", "x=-1"], "log: input must be > 0"),
-    ("x", ["--at", "x=1", "-o", "graph.txt"], "unknown format 'txt'"),
+    ("x", ["--at", "x=1", "-o", "graph.txt"], "the suffix .txt names no format"),
+    # derivatives undefined or out of range at the given values: no traceback, status 2
+    ("sqrt(x)", ["--at", "x=0"], "cannot differentiate 'sqrt(x)': sqrt"),
+    ("x**0.5", ["--at", "x=0"], "cannot differentiate 'x**0.5': **"),
+    ("log(x)", ["--at", "x=1e-320"], "cannot differentiate 'log(x)': "),
+    ("x*y*1e300*1e300", ["--at", "x=1", "y=0"], "cannot differentiate 'x*y*1e300*1e300': "),
+    # -o that names no file, or a format that contradicts another
+    ("x", ["--at", "x=1", "-o", ""], "-o '': not a file name (for example -o graph.svg)"),
+    ("x", ["--at", "x=1", "-o", "/"], "-o /: not a file name"),
+    ("x", ["--at", "x=1", "-o", "."], "-o .: not a file name"),
+    ("x", ["--at", "x=1", "-o", "new/"], "-o new/: not a file name"),
+    ("x", ["--at", "x=1", "-o", "q.png", "--format", "svg"], "the suffix .png says png"),
+    ("x", ["--at", "x=1", "-o", "g.jpg"], "jpg is not a format this command writes"),
+    ("x", ["--at", "x=1", "-o", "g.jpg", "--format", "png"], "jpg is not a format"),
+    # Python's parser reads the full-width ｘ as x: the message says so
+    ("ｘ*2", ["--at", "ｘ=1"], "--at ｘ: Python reads the formula's 'ｘ' as 'x' (names are NFKC"),
+    ("ｘ*2", ["--at", "x=1", "--explain", "ｘ"], "--explain ｘ: Python reads the formula's 'ｘ'"),
 ]
 
 
@@ -173,7 +194,8 @@ def test_real_subprocess(in_empty_directory: Path) -> None:
     command = [sys.executable, "-m", "autodiff", *NEURON, "-o", "g.svg"]
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-1] == "wrote g.svg"
+    assert done.stdout.splitlines()[0] == "f = tanh(w*x + b) = 0.706419"
+    assert done.stderr == "wrote g.svg\n"
     hostile = [sys.executable, "-m", "autodiff", "graph", "__import__('os').remove('g.svg')"]
     done = subprocess.run(hostile, capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 2 and done.stdout == ""
@@ -200,3 +222,117 @@ def test_unwritable_destination(capsys: pytest.CaptureFixture[str]) -> None:
 def test_demo_still_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo"]) == 0
     assert capsys.readouterr().out.startswith("a = tanh(w*x + b) = 0.7064")
+
+
+def test_the_formula_may_come_before_or_after_at(capsys: pytest.CaptureFixture[str]) -> None:
+    formula = "(tanh(w*x+b)-y)**2"
+    expected = f"f = {formula} = {(math.tanh(-1.2) - 1) ** 2:.6g}"
+    for argv in (
+        ["graph", "--at", "w=2.3", "b=-1.2", "x=0", "y=1", formula],
+        ["graph", formula, "--at", "w=2.3", "b=-1.2", "x=0", "y=1"],
+        ["graph", "--at", "w=2.3", "b=-1.2", formula, "x=0", "y=1"],
+        ["graph", "--at", "w=2.3", "--at", "b=-1.2", "x=0", "--at", "y=1", formula],
+    ):
+        assert main([*argv, "--format", "dot"]) == 0, argv
+        assert capsys.readouterr().out.splitlines()[0] == expected
+
+
+def test_no_formula_at_all(capsys: pytest.CaptureFixture[str], in_empty_directory: Path) -> None:
+    assert main(["graph", "--at", "x=1"]) == 2
+    assert capsys.readouterr().err == (
+        'autodiff graph: error: no formula given: for example autodiff graph "x**2" --at x=3\n'
+    )
+    assert list(in_empty_directory.iterdir()) == []
+
+
+def test_the_jpg_message_lists_exactly_what_format_accepts(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main([*NEURON, "-o", "g.jpg"]) == 2
+    listed = capsys.readouterr().err.split("the formats are ")[1].split(" (")[0].split(", ")
+    for fmt in listed:
+        assert main([*NEURON, "-o", "picture", "--format", fmt]) == 0
+    with pytest.raises(SystemExit) as refused:
+        main([*NEURON, "-o", "picture", "--format", "jpg"])
+    assert refused.value.code == 2
+    assert f"choose from {', '.join(repr(f) for f in listed)}" in capsys.readouterr().err
+
+
+def test_the_format_follows_the_suffix_and_may_repeat_it(in_empty_directory: Path) -> None:
+    assert main([*NEURON, "-o", "g.gv", "--format", "dot"]) == 0
+    assert main([*NEURON, "-o", "g.PDF"]) == 0
+    assert (in_empty_directory / "g.gv").read_text().startswith("digraph")
+    assert (in_empty_directory / "g.PDF").read_bytes().startswith(b"%PDF")
+
+
+def test_dash_writes_the_drawing_to_stdout_and_the_numbers_to_stderr(
+    capsys: pytest.CaptureFixture[str], in_empty_directory: Path
+) -> None:
+    assert main([*NEURON, "-o", "-", "--format", "dot", "--explain", "w"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("digraph autodiff {") and captured.out.endswith("}\n")
+    assert captured.err.splitlines()[0] == "f = tanh(w*x + b) = 0.706419"
+    assert "= (1 - f²) · 1 · x" in captured.err
+    assert list(in_empty_directory.iterdir()) == []  # no file named "-"
+
+
+def test_dash_svg_in_a_real_pipe(in_empty_directory: Path) -> None:
+    command = [sys.executable, "-m", "autodiff", *NEURON, "-o", "-"]
+    done = subprocess.run(command, capture_output=True, env=ENVIRONMENT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert ET.fromstring(done.stdout).tag == "{http://www.w3.org/2000/svg}svg"
+    assert done.stderr.decode().splitlines()[0] == "f = tanh(w*x + b) = 0.706419"
+    assert list(in_empty_directory.iterdir()) == []
+
+
+@posix_only
+@pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="no /dev/stdout")
+def test_dev_stdout_gets_the_drawing_after_the_numbers() -> None:
+    command = [sys.executable, "-m", "autodiff", "graph", "x", "--at", "x=1"]
+    command += ["-o", "/dev/stdout", "--format", "dot"]
+    done = subprocess.run(command, capture_output=True, text=True, env=ENVIRONMENT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[:3] == ["f = x = 1", "∂f/∂x = 1", "digraph autodiff {"]
+    assert done.stderr == "wrote /dev/stdout\n"
+    assert os.path.islink("/dev/stdout") or stat.S_ISCHR(os.stat("/dev/stdout").st_mode)
+
+
+@posix_only
+def test_o_into_a_fifo_behind_a_symlink(in_empty_directory: Path) -> None:
+    reader = FifoReader(in_empty_directory)
+    assert main([*NEURON, "-o", str(reader.link), "--format", "dot"]) == 0
+    assert reader.received().startswith(b"digraph autodiff {")
+    assert stat.S_ISFIFO(reader.fifo.lstat().st_mode) and reader.link.is_symlink()
+
+
+def test_o_through_a_symlink_and_with_a_long_name(in_empty_directory: Path) -> None:
+    (in_empty_directory / "drawings").mkdir()
+    link = in_empty_directory / "latest.svg"
+    link.symlink_to(Path("drawings", "neuron.svg"))
+    assert main([*NEURON, "-o", "latest.svg"]) == 0
+    assert link.is_symlink()
+    assert ET.parse(in_empty_directory / "drawings" / "neuron.svg").getroot().tag.endswith("svg")
+    long_name = "g" * 246 + ".svg"
+    assert main([*NEURON, "-o", long_name]) == 0
+    assert sorted(p.name for p in in_empty_directory.iterdir()) == sorted(
+        ["drawings", "latest.svg", long_name]
+    )
+
+
+def test_version_comes_from_the_package_metadata(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"autodiff {metadata.version('autodiff-course')}\n"
+
+
+def test_a_variable_named_f_is_not_confused_with_the_output(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["graph", "f*g + h", "--at", "f=2", "g=3", "h=1", "--explain", "f"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:4] == ["f1 = f*g + h = 7", "∂f1/∂f = 3", "∂f1/∂g = 2", "∂f1/∂h = 1"]
+    assert lines[4].startswith("∂f1/∂f = ")
+    assert main(["graph", "f**2", "--at", "f=3"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["g = f**2 = 9", "∂g/∂f = 6"]

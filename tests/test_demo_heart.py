@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import struct
 import subprocess
 import sys
@@ -200,3 +201,25 @@ def test_the_compiled_cost_gives_the_eager_gradient(
 def test_the_makefile_demo_runs_the_heart_demo() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^demo:.*\n\t\$\(BIN\)/python -m autodiff demo heart$", makefile, re.M)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
+def test_ctrl_c_stops_the_demo_with_one_line_and_status_130(tmp_path: Path) -> None:
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "autodiff", "demo", "heart", "--steps", "1000000"]
+    demo = subprocess.Popen(
+        [*command, "--out", str(tmp_path / "out")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+    )
+    assert demo.stdout is not None
+    while "step      0: C =" not in demo.stdout.readline():  # training has started
+        assert demo.poll() is None, "the demo ended before training"
+    demo.send_signal(signal.SIGINT)
+    _, error = demo.communicate(timeout=120)
+    assert demo.returncode == 130
+    assert "Traceback" not in error
+    assert error.endswith("\nautodiff demo heart: interrupted\n")
+    assert list((tmp_path / "out").iterdir()) == []  # no picture, no temporary
