@@ -6,7 +6,8 @@ Its rules:
 
 - A regular file (or a new one) is written under a temporary name in its own directory,
   then renamed over it: a reader sees the old content or the new, never half of either.
-  An existing file keeps its permissions; a new one gets the umask's, as ``open()`` would.
+  An existing file keeps its permissions (and its owner, where the process may set it); a
+  new one gets the umask's, as ``open()`` would.
 - A symbolic link is written *through*: the file it points to gets the content, and the
   link stays a link.
 - Anything else that exists — a FIFO, a terminal, a character device, ``/dev/stdout`` and
@@ -133,7 +134,7 @@ def _write_and_rename(target: str, content: Content) -> None:
     prefix = _temporary_prefix(name)
     _remove_abandoned(directory or os.curdir, prefix)
     temporary = os.path.join(directory, f"{prefix}{os.getpid()}.{secrets.token_hex(3)}.tmp")
-    mode = _mode_of(target)
+    existing = _status(target)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     descriptor = os.open(temporary, flags, 0o666)  # 0o666: the umask decides, as for open()
     try:
@@ -141,8 +142,8 @@ def _write_and_rename(target: str, content: Content) -> None:
             _fill(file, content)
             file.flush()
             os.fsync(file.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
+        if existing is not None:
+            _keep_owner_and_mode(temporary, existing)
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -181,6 +182,8 @@ def _remove_abandoned(directory: str, prefix: str) -> None:
 
 
 def _running(pid: int) -> bool:
+    # A process of another machine or container sharing the folder is not seen here; if its
+    # temporary is removed mid-write, its rename fails with an error: no file is damaged.
     if pid == os.getpid():
         return True  # another thread of ours may be writing this very file
     try:
@@ -192,8 +195,21 @@ def _running(pid: int) -> bool:
     return True
 
 
-def _mode_of(target: str) -> int | None:
+def _status(target: str) -> os.stat_result | None:
     try:
-        return stat.S_IMODE(os.stat(target).st_mode)
+        return os.stat(target)
     except FileNotFoundError:
         return None
+
+
+def _keep_owner_and_mode(temporary: str, existing: os.stat_result) -> None:
+    """Give the new file the old one's permissions and, where allowed, its owner."""
+    if hasattr(os, "chown") and (existing.st_uid, existing.st_gid) != _owner(temporary):
+        with contextlib.suppress(OSError):  # only root may give a file away
+            os.chown(temporary, existing.st_uid, existing.st_gid)
+    os.chmod(temporary, stat.S_IMODE(existing.st_mode))
+
+
+def _owner(path: str) -> tuple[int, int]:
+    status = os.stat(path)
+    return status.st_uid, status.st_gid

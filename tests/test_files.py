@@ -46,6 +46,16 @@ def test_an_existing_file_keeps_its_permissions_a_new_one_gets_the_umasks(
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~umask
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_root_writing_a_users_file_leaves_it_the_users(tmp_path: Path) -> None:
+    path = tmp_path / "theirs.json"
+    path.write_text("old")
+    os.chown(path, 4321, 4322)
+    write_atomically(path, "new")
+    status = path.stat()
+    assert (status.st_uid, status.st_gid) == (4321, 4322) and path.read_text() == "new"
+
+
 @pytest.mark.parametrize("failure", [RuntimeError("disk on fire"), KeyboardInterrupt()])
 def test_a_failure_mid_write_keeps_the_old_file_and_no_temporary(
     tmp_path: Path, failure: BaseException
