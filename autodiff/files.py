@@ -13,7 +13,12 @@ Its rules:
 - Anything else that exists — a FIFO, a terminal, a character device, ``/dev/stdout`` and
   the other ``/proc/self/fd`` or ``/dev/fd`` links — is opened and written directly (in
   append mode, so a redirected standard output keeps what was printed before). Renaming a
-  file over it would replace the device or pipe with a plain file.
+  file over it would replace the device or pipe with a plain file. A FIFO that no process
+  opens for reading within :data:`FIFO_READER_WAIT` seconds is an error, not a hang.
+- A file the process may not write (no write permission) is refused, as ``open()`` would
+  refuse it, though its folder would allow replacing it. The new content is never readable
+  by more users than the old: the temporary gets the old file's permissions before any of
+  the content is written.
 - Temporary files never pile up. One is removed on every way out of the write that the
   process controls (an exception, Ctrl-C). One left behind by a killed process is named
   ``.<start of the name>~<hash of the name>.<pid>.<random>.tmp``; the next write to the same
@@ -43,11 +48,12 @@ import os
 import re
 import secrets
 import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["Content", "write_atomically"]
+__all__ = ["FIFO_READER_WAIT", "Content", "write_atomically"]
 
 Content = bytes | bytearray | memoryview | str | Callable[[BinaryIO], object]
 """What :func:`write_atomically` writes: bytes, text (written as UTF-8), or a function that
@@ -57,6 +63,9 @@ text wrapper)."""
 # Where the final component of a path is a window onto an open file, not a file to replace.
 STREAM_PREFIXES = ("/proc/", "/dev/fd/")
 MAX_LINKS = 40  # as Linux's own limit on following symbolic links
+FIFO_READER_WAIT = 5.0
+"""Seconds that writing into a FIFO waits for a process to open it for reading."""
+FIFO_POLL = 0.05  # seconds between two looks for a FIFO's reader
 TEMPORARY_TAIL = re.compile(r"([1-9][0-9]{0,8})\.[0-9a-f]{6}\.tmp")  # a pid fits in 9 digits
 
 
@@ -75,7 +84,9 @@ def write_atomically(path: str | os.PathLike[str], content: Content) -> Path:
         TypeError: ``path`` is not a path, or ``content`` is none of the above.
         ValueError: ``path`` is empty or ends in a separator (it names no file).
         IsADirectoryError: ``path`` is a directory.
-        OSError: the directory is missing or not writable; the old file, if any, is kept.
+        PermissionError: the file or its directory is not writable; the old file is kept.
+        OSError: the directory is missing, or a FIFO has no reader (``errno.ENXIO``) after
+            :data:`FIFO_READER_WAIT` seconds; the old file, if any, is kept.
 
     Example:
         >>> import pathlib, tempfile
@@ -124,9 +135,36 @@ def _destination(path: str) -> tuple[str, bool]:
 
 
 def _write_in_place(target: str, content: Content) -> None:
-    descriptor = os.open(target, os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0))
+    flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0)
+    if stat.S_ISFIFO(os.stat(target).st_mode):
+        descriptor = _open_fifo(target, flags)
+    else:
+        descriptor = os.open(target, flags)
     with os.fdopen(descriptor, "wb") as file:
         _fill(file, content)
+
+
+def _open_fifo(target: str, flags: int) -> int:
+    """Open a FIFO for writing once a reader has it open; a blocking open would wait for
+    one forever. A reader started a moment after the writer (``-o pipe & cat pipe``) is
+    waited for, up to :data:`FIFO_READER_WAIT` seconds."""
+    deadline = time.monotonic() + FIFO_READER_WAIT
+    while True:
+        try:
+            descriptor = os.open(target, flags | os.O_NONBLOCK)
+        except OSError as error:  # ENXIO: no reader yet
+            if error.errno != errno.ENXIO:
+                raise
+            if time.monotonic() >= deadline:
+                raise OSError(
+                    errno.ENXIO,
+                    f"no process is reading the FIFO (waited {FIFO_READER_WAIT:g} s for one)",
+                    target,
+                ) from None
+            time.sleep(FIFO_POLL)
+            continue
+        os.set_blocking(descriptor, True)  # the reader may be slower than us: wait for it
+        return descriptor
 
 
 def _write_and_rename(target: str, content: Content) -> None:
@@ -135,15 +173,22 @@ def _write_and_rename(target: str, content: Content) -> None:
     _remove_abandoned(directory or os.curdir, prefix)
     temporary = os.path.join(directory, f"{prefix}{os.getpid()}.{secrets.token_hex(3)}.tmp")
     existing = _status(target)
+    if existing is not None and not _writable(target):
+        raise PermissionError(errno.EACCES, "permission denied (the file is read-only)", target)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    descriptor = os.open(temporary, flags, 0o666)  # 0o666: the umask decides, as for open()
+    try:  # 0o666: the umask decides, as for open(); 0o600 until the old file's mode is set
+        descriptor = os.open(temporary, flags, 0o666 if existing is None else 0o600)
+    except OSError as error:  # name the user's file, not our temporary
+        raise type(error)(error.errno, error.strerror, target) from None
     try:
         with os.fdopen(descriptor, "wb") as file:
+            if existing is not None and hasattr(os, "fchmod"):  # before any content
+                _keep_owner_and_mode(file.fileno(), existing)
             _fill(file, content)
             file.flush()
             os.fsync(file.fileno())
-        if existing is not None:
-            _keep_owner_and_mode(temporary, existing)
+        if existing is not None and not hasattr(os, "fchmod"):  # Windows: the read-only bit
+            os.chmod(temporary, stat.S_IMODE(existing.st_mode))
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -202,14 +247,21 @@ def _status(target: str) -> os.stat_result | None:
         return None
 
 
-def _keep_owner_and_mode(temporary: str, existing: os.stat_result) -> None:
-    """Give the new file the old one's permissions and, where allowed, its owner."""
-    if hasattr(os, "chown") and (existing.st_uid, existing.st_gid) != _owner(temporary):
+def _writable(target: str) -> bool:
+    """Whether the process may write ``target`` itself, as ``open(target, "w")`` asks."""
+    if os.access in os.supports_effective_ids:
+        return os.access(target, os.W_OK, effective_ids=True)
+    return os.access(target, os.W_OK)
+
+
+def _keep_owner_and_mode(descriptor: int, existing: os.stat_result) -> None:
+    """Give the open new file the old one's permissions and, where allowed, its owner."""
+    if (existing.st_uid, existing.st_gid) != _owner(descriptor):
         with contextlib.suppress(OSError):  # only root may give a file away
-            os.chown(temporary, existing.st_uid, existing.st_gid)
-    os.chmod(temporary, stat.S_IMODE(existing.st_mode))
+            os.fchown(descriptor, existing.st_uid, existing.st_gid)
+    os.fchmod(descriptor, stat.S_IMODE(existing.st_mode))  # after chown, which may clear bits
 
 
-def _owner(path: str) -> tuple[int, int]:
-    status = os.stat(path)
+def _owner(descriptor: int) -> tuple[int, int]:
+    status = os.fstat(descriptor)
     return status.st_uid, status.st_gid

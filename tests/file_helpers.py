@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,3 +73,50 @@ def stuck_in_a_write(code: str, *args: str) -> subprocess.Popen[str]:
         _, error = child.communicate()
         raise AssertionError(f"the writer did not start: {line!r} {error}")
     return child
+
+
+NOBODY = 65534
+
+
+def as_an_unprivileged_user(action: Callable[[], object]) -> str:
+    """Run ``action`` without root's power to write anything; return what it raised.
+
+    As root, in a forked child that has become the user ``nobody`` (65534), so that
+    permissions mean what they mean to every other user; otherwise in this process.
+    Returns the name of the exception raised and its message, or ``"ok"``.
+    """
+    if os.name != "posix" or os.geteuid() != 0:
+        return _outcome(action)
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (runs in the child)
+        os.close(reading)
+        try:
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            os.write(writing, _outcome(action).encode())
+        finally:
+            os._exit(0)
+    os.close(writing)
+    with os.fdopen(reading, "rb") as pipe:
+        outcome = pipe.read().decode()
+    os.waitpid(child, 0)
+    return outcome
+
+
+def _outcome(action: Callable[[], object]) -> str:
+    try:
+        action()
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"
+    return "ok"
+
+
+def a_folder_for_anyone() -> Path:
+    """A fresh folder that the unprivileged user of :func:`as_an_unprivileged_user` may
+    write in (pytest's own tmp_path is closed to other users)."""
+    folder = Path(tempfile.mkdtemp(prefix="autodiff-files-"))
+    folder.chmod(0o755)
+    if os.name == "posix" and os.geteuid() == 0:
+        os.chown(folder, NOBODY, NOBODY)
+    return folder

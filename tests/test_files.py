@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import stat
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
-from file_helpers import ENVIRONMENT, STUCK_WRITE, FifoReader, stuck_in_a_write
+from file_helpers import (
+    ENVIRONMENT,
+    STUCK_WRITE,
+    FifoReader,
+    a_folder_for_anyone,
+    as_an_unprivileged_user,
+    stuck_in_a_write,
+)
 
+from autodiff import files
 from autodiff.files import write_atomically
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs, /dev and kill are POSIX")
@@ -188,3 +200,91 @@ def test_a_killed_writer_leaves_a_temporary_that_the_next_write_removes(tmp_path
     (left,) = (p for p in tmp_path.iterdir() if p != path)  # only the other file's remains
     write_atomically(other, "its own")
     assert names(tmp_path) == sorted([path.name, "other.json"]) and not left.exists()
+
+
+def test_a_private_files_new_content_is_never_readable_by_others(tmp_path: Path) -> None:
+    path = tmp_path / "secret.json"
+    path.write_text("old")
+    path.chmod(0o600)
+    modes_while_writing = []
+
+    def write(file: BinaryIO) -> None:
+        modes_while_writing.append(stat.S_IMODE(os.fstat(file.fileno()).st_mode))
+        file.write(b"new")
+
+    write_atomically(path, write)
+    assert modes_while_writing == [0o600] and path.read_text() == "new"
+
+
+@posix_only
+def test_a_file_the_user_may_not_write_is_kept_and_no_temporary_is_left() -> None:
+    folder = a_folder_for_anyone()  # the folder is writable; the file is not
+    try:
+        path = folder / "locked.json"
+        path.write_text("old")
+        path.chmod(0o444)
+        outcome = as_an_unprivileged_user(lambda: write_atomically(path, "new"))
+        assert outcome.startswith("PermissionError") and str(path) in outcome
+        assert path.read_text() == "old" and names(folder) == ["locked.json"]
+    finally:
+        shutil.rmtree(folder)
+
+
+@posix_only
+def test_a_folder_the_user_may_not_write_in_keeps_the_file_and_the_error_names_it() -> None:
+    folder = a_folder_for_anyone()
+    try:
+        path = folder / "model.json"
+        path.write_text("old")
+        folder.chmod(0o555)
+        outcome = as_an_unprivileged_user(lambda: write_atomically(path, "new"))
+        assert outcome.startswith("PermissionError") and str(path) in outcome
+        assert ".tmp" not in outcome  # the user's name, not the temporary's
+        assert path.read_text() == "old" and names(folder) == ["model.json"]
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder)
+
+
+@posix_only
+def test_a_fifo_nobody_reads_is_an_error_after_a_short_wait_not_a_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files, "FIFO_READER_WAIT", 0.3)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+
+    def come_read_at_last() -> None:  # so that a writer that waits forever fails, not hangs
+        descriptor = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        time.sleep(1)
+        os.close(descriptor)
+
+    rescue = threading.Timer(15, come_read_at_last)
+    rescue.start()
+    start = time.monotonic()
+    try:
+        with pytest.raises(OSError, match="no process is reading") as caught:
+            write_atomically(fifo, b"into the void")
+    finally:
+        rescue.cancel()
+    assert caught.value.errno == errno.ENXIO and str(fifo) in str(caught.value)
+    assert 0.3 <= time.monotonic() - start < 10
+    assert names(tmp_path) == ["pipe"] and stat.S_ISFIFO(fifo.lstat().st_mode)
+
+
+@posix_only
+def test_a_fifo_reader_that_comes_a_moment_later_gets_everything(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+
+    def read_later() -> None:
+        time.sleep(0.5)
+        with open(fifo, "rb") as pipe:
+            received.append(pipe.read())
+
+    reader = threading.Thread(target=read_later, daemon=True)
+    reader.start()
+    write_atomically(fifo, b"x" * 200_000)  # more than a pipe holds: the writes block
+    reader.join(20)
+    assert received == [b"x" * 200_000]
