@@ -9,6 +9,8 @@ Example:
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Callable, Sequence
 from importlib import metadata
 
@@ -86,10 +88,33 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
+
+    Ctrl-C prints one line and returns 130 (128 + SIGINT, as shells report it); a standard
+    output whose reader has gone (``autodiff graph ... | true``) prints one line and returns
+    1. Neither shows a traceback.
+    """
     args = _build_parser().parse_args(argv)
-    if args.command == "demo":
-        return DEMOS[args.name](args.options)
-    if args.command == "graph":
+    try:
+        if args.command == "demo":
+            return DEMOS[args.name](args.options)
         return graph_command.run(args)
-    return 2
+    except KeyboardInterrupt:
+        print("autodiff: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        print("autodiff: error: cannot write standard output: Broken pipe", file=sys.stderr)
+        return 1
+
+
+def _silence_stdout() -> None:
+    """Point the standard output's descriptor at the null device: Python flushes stdout on
+    the way out, and a second broken pipe there would print "Exception ignored ..."."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # None, or replaced (pytest's capture)
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, descriptor)
+    os.close(null)

@@ -164,7 +164,7 @@ def _destination(output: str | None, fmt: str | None) -> tuple[Path | None, str]
         return Path(f"graph.{fmt}"), fmt
     if output == "-":
         return None, fmt or "svg"
-    if not output or output.endswith(("/", os.sep)) or Path(output).is_dir():
+    if not output or output.endswith(("/", os.sep)) or _is_dir(output):
         raise UsageError(f"-o {output or repr(output)}: not a file name (for example -o graph.svg)")
     path = Path(output)
     suffix = path.suffix.lstrip(".").lower()
@@ -187,6 +187,13 @@ def _destination(output: str | None, fmt: str | None) -> tuple[Path | None, str]
             ".dot, or give --format"
         )
     return path, fmt or "svg"
+
+
+def _is_dir(output: str) -> bool:
+    try:
+        return os.path.isdir(output) or Path(output).is_dir()
+    except OSError as error:  # a name too long for the system, a loop of links, ...
+        raise UsageError(f"-o {output}: {error.strerror or error}") from None
 
 
 def _differentiate(formula: Formula, out: Value) -> None:
@@ -229,11 +236,14 @@ def _write(drawing: Drawing, output: Path | None, fmt: str) -> int:
     try:
         if output is None:
             data = drawing.source.encode() if fmt == "dot" else drawing.pipe(format=fmt)
+            if sys.stdout is None:  # started with standard output closed (>&-)
+                return _fail("cannot write standard output: it is closed", 1)
             sys.stdout.flush()
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
             return 0
-        sys.stdout.flush()  # what was printed comes first, should -o name standard output
+        if sys.stdout is not None:
+            sys.stdout.flush()  # what was printed comes first, should -o name standard output
         drawing.write(output, fmt)
     except GraphvizNotFound as error:
         return _fail(str(error), 1)

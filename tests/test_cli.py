@@ -5,9 +5,11 @@ from __future__ import annotations
 import builtins
 import math
 import os
+import signal
 import stat
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from importlib import metadata
 from pathlib import Path
@@ -336,3 +338,92 @@ def test_a_variable_named_f_is_not_confused_with_the_output(
     assert lines[4].startswith("∂f1/∂f = ")
     assert main(["graph", "f**2", "--at", "f=3"]) == 0
     assert capsys.readouterr().out.splitlines() == ["g = f**2 = 9", "∂g/∂f = 6"]
+
+
+def graph_in_a_subprocess(*arguments: str, **popen: Any) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "autodiff", "graph", *arguments]
+    options: dict[str, Any] = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    return subprocess.Popen(command, text=True, env=ENVIRONMENT, **{**options, **popen})
+
+
+def test_a_file_name_too_long_for_the_system_is_one_line_with_status_2(
+    capsys: pytest.CaptureFixture[str], in_empty_directory: Path
+) -> None:
+    too_long = "g" * 300 + ".svg"
+    assert main([*NEURON, "-o", too_long]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and "File name too long" in captured.err
+    assert captured.out == "" and list(in_empty_directory.iterdir()) == []
+
+
+@posix_only
+def test_a_fifo_nobody_reads_is_one_line_not_a_hang(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, in_empty_directory: Path
+) -> None:
+    monkeypatch.setattr("autodiff.files.FIFO_READER_WAIT", 0.2)
+    os.mkfifo("pipe")
+    assert main([*NEURON, "-o", "pipe", "--format", "dot"]) == 1
+    error = capsys.readouterr().err
+    assert error == (
+        "autodiff graph: error: cannot write pipe: "
+        "no process is reading the FIFO (waited 0.2 s for one)\n"
+    )
+
+
+@posix_only
+def test_ctrl_c_while_waiting_for_a_fifo_reader_is_one_line_and_status_130(
+    in_empty_directory: Path,
+) -> None:
+    os.mkfifo("pipe")
+    graph = graph_in_a_subprocess("x", "--at", "x=1", "-o", "pipe", "--format", "dot")
+    assert graph.stdout is not None
+    assert graph.stdout.readline() == "f = x = 1\n"  # it has started
+    assert graph.stdout.readline() == "∂f/∂x = 1\n"  # and is about to write
+    time.sleep(0.2)
+    graph.send_signal(signal.SIGINT)
+    _, error = graph.communicate(timeout=60)
+    assert graph.returncode == 130 and error == "autodiff: interrupted\n"
+    assert stat.S_ISFIFO(os.lstat("pipe").st_mode)
+
+
+def test_ctrl_c_anywhere_in_graph_is_one_line_and_status_130(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, in_empty_directory: Path
+) -> None:
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("autodiff.graph_command.draw", interrupted)
+    assert main([*NEURON, "-o", "g.svg"]) == 130
+    assert capsys.readouterr().err == "autodiff: interrupted\n"
+    assert list(in_empty_directory.iterdir()) == []
+
+
+@posix_only
+def test_a_closed_pipe_on_stdout_is_one_line_not_a_traceback(in_empty_directory: Path) -> None:
+    reading, writing = os.pipe()
+    os.close(reading)  # the reader is gone, as in `autodiff graph ... | true`
+    try:
+        graph = graph_in_a_subprocess("x", "--at", "x=1", "-o", "g.dot", stdout=writing)
+    finally:
+        os.close(writing)
+    _, error = graph.communicate(timeout=60)
+    assert graph.returncode == 1
+    assert error == "autodiff: error: cannot write standard output: Broken pipe\n"
+
+
+@posix_only
+def test_a_closed_stdout_is_one_line_not_a_traceback(in_empty_directory: Path) -> None:
+    errors = {}
+    for output, status in (("g.dot", 0), ("-", 1)):
+        graph = graph_in_a_subprocess(
+            "x", "--at", "x=1", "-o", output, "--format", "dot", preexec_fn=lambda: os.close(1)
+        )
+        _, errors[output] = graph.communicate(timeout=60)
+        assert graph.returncode == status, errors[output]
+    assert errors["g.dot"] == "wrote g.dot\n"
+    assert (in_empty_directory / "g.dot").read_text().startswith("digraph")
+    assert errors["-"].splitlines() == [  # with -o -, the numbers go to stderr
+        "f = x = 1",
+        "∂f/∂x = 1",
+        "autodiff graph: error: cannot write standard output: it is closed",
+    ]
