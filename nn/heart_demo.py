@@ -223,7 +223,13 @@ def _run(args: argparse.Namespace) -> int:
         print(f"autodiff demo heart: {missing}", file=sys.stderr)
         return 1
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    if _blocked_by_a_file(out):
+        print(f"autodiff demo heart: --out {args.out}: not a folder", file=sys.stderr)
+        return 2
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return _cannot_write(error, out)
     print(
         f"Training the course's 1→6→7→2 sigmoid network on the heart (N = 100): "
         f"{args.steps} Adam steps, lr {args.lr:g}, seed {args.seed}"
@@ -231,10 +237,28 @@ def _run(args: argparse.Namespace) -> int:
     run = train_heart(args.steps, args.lr, args.seed, progress=True)
     from .heart_pictures import draw_cost_graph, plot_heart
 
-    plot_heart(run, out / "heart.png", title=_title(args))
-    draw_cost_graph(run, out / "graph.svg")
-    print(f"wrote {out / 'heart.png'} and {out / 'graph.svg'}")
+    try:
+        plot_heart(run, out / "heart.png", title=_title(args))
+        draw_cost_graph(run, out / "graph.svg")
+    except OSError as error:
+        return _cannot_write(error, out)
+    # On stderr, like the progress bar: stdout carries only the training log.
+    print(f"wrote {out / 'heart.png'} and {out / 'graph.svg'}", file=sys.stderr)
     return 0
+
+
+def _blocked_by_a_file(out: Path) -> bool:
+    """Whether ``out`` or a folder above it is something other than a folder."""
+    for folder in (out, *out.parents):
+        if folder.exists():
+            return not folder.is_dir()
+    return False
+
+
+def _cannot_write(error: OSError, out: Path) -> int:
+    where = error.filename if error.filename is not None else out
+    print(f"autodiff demo heart: cannot write {where}: {error.strerror or error}", file=sys.stderr)
+    return 1
 
 
 def _title(args: argparse.Namespace) -> str:

@@ -223,3 +223,40 @@ def test_ctrl_c_stops_the_demo_with_one_line_and_status_130(tmp_path: Path) -> N
     assert "Traceback" not in error
     assert error.endswith("\nautodiff demo heart: interrupted\n")
     assert list((tmp_path / "out").iterdir()) == []  # no picture, no temporary
+
+
+def test_wrote_goes_to_stderr_and_stdout_keeps_only_the_training_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "heart", "--steps", "2", "--out", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert "wrote" not in captured.out
+    wrote = f"wrote {tmp_path / 'heart.png'} and {tmp_path / 'graph.svg'}"
+    assert captured.err.splitlines()[-1] == wrote
+
+
+def test_an_out_that_is_a_file_is_one_line_with_status_2_before_training(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "notes.txt"
+    taken.write_text("mine")
+    for out in (taken, taken / "pictures"):
+        assert main(["demo", "heart", "--steps", "2", "--out", str(out)]) == 2
+        captured = capsys.readouterr()
+        assert captured.err == f"autodiff demo heart: --out {out}: not a folder\n"
+        assert "Training" not in captured.out
+    assert taken.read_text() == "mine"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs are POSIX")
+def test_a_picture_that_cannot_be_written_is_one_line_with_status_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("autodiff.files.FIFO_READER_WAIT", 0.2)
+    os.mkfifo(tmp_path / "heart.png")  # nobody reads it
+    assert main(["demo", "heart", "--steps", "2", "--out", str(tmp_path)]) == 1
+    error = capsys.readouterr().err.splitlines()[-1]
+    assert error == (
+        f"autodiff demo heart: cannot write {tmp_path / 'heart.png'}: "
+        "no process is reading the FIFO (waited 0.2 s for one)"
+    )
