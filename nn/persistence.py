@@ -156,7 +156,7 @@ def _read_regular_file(source: Path) -> bytes:
     # O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it.
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     descriptor = os.open(source, flags)
-    with os.fdopen(descriptor, "rb") as file:
+    try:  # checked before fdopen, which refuses a directory naming only the descriptor
         mode = os.fstat(descriptor).st_mode
         if stat.S_ISDIR(mode):
             raise IsADirectoryError(errno.EISDIR, "is a directory", str(source))
@@ -164,6 +164,11 @@ def _read_regular_file(source: Path) -> bytes:
             raise ValueError(
                 f"{source} is not a saved model: it is {_kind(mode)}, not a regular file"
             )
+        file = os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with file:
         return file.read()
 
 

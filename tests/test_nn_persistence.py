@@ -311,3 +311,19 @@ def test_a_model_entry_that_is_not_text_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps(document))
     with pytest.raises(ValueError, match=r"odd.json: the 'model' entry must be a string, got 42"):
         load(model, path)
+
+
+def test_loading_a_folder_names_the_folder_and_keeps_no_descriptor_open(tmp_path: Path) -> None:
+    folder = tmp_path / "checkpoints"
+    folder.mkdir()
+    (tmp_path / "latest").symlink_to("checkpoints")
+    model = nn.Neuron(2, rng=0)
+    before = model.state_dict()
+    open_before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else 0
+    for path in (folder, tmp_path / "latest"):
+        with pytest.raises(IsADirectoryError) as caught:
+            nn.load(model, path)
+        assert caught.value.filename == str(path) and str(path) in str(caught.value)
+    if open_before:
+        assert len(os.listdir("/proc/self/fd")) == open_before
+    assert model.state_dict() == before
