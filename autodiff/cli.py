@@ -13,17 +13,26 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import metadata
+from typing import NoReturn
 
 from . import graph_command
 
 __all__ = ["main"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line: what is wrong, and where help is.
+
+    (argparse's own print the whole usage first.) Subcommands' parsers are of this class too.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _no_options(name: str, description: str, options: Sequence[str]) -> None:
     """Parse a demo's options when it takes none: answers --help, rejects anything else."""
-    argparse.ArgumentParser(prog=f"autodiff demo {name}", description=description).parse_args(
-        options
-    )
+    _Parser(prog=f"autodiff demo {name}", description=description).parse_args(options)
 
 
 def _engine_demo(options: Sequence[str]) -> int:
@@ -73,7 +82,7 @@ def _version() -> str:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="autodiff", description="Scalar automatic differentiation that shows its work."
     )
     parser.add_argument("--version", action="version", version=f"autodiff {_version()}")

@@ -427,3 +427,23 @@ def test_a_closed_stdout_is_one_line_not_a_traceback(in_empty_directory: Path) -
         "∂f/∂x = 1",
         "autodiff graph: error: cannot write standard output: it is closed",
     ]
+
+
+@pytest.mark.parametrize(
+    "argv, complaint",
+    [
+        (["graf", "x"], "autodiff: error: argument command: invalid choice: 'graf'"),
+        (["graph", "x", "--at", "x=1", "--digits", "many"], "autodiff graph: error: argument"),
+        (["graph", "-x", "--at", "x=1"], "autodiff: error: unrecognized arguments: -x"),
+        (["demo", "engine", "--fast"], "autodiff demo engine: error: unrecognized arguments"),
+    ],
+)
+def test_option_errors_are_one_line_that_says_where_help_is(
+    argv: list[str], complaint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and error.startswith(complaint), error
+    assert error.rstrip().endswith("--help)")
