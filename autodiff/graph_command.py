@@ -23,7 +23,7 @@ import os
 import sys
 import unicodedata
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from .explain import explain
 from .formula import FUNCTIONS, Formula, FormulaError, parse
@@ -41,7 +41,7 @@ class UsageError(Exception):
     """Bad input on the command line: reported in one line, exit status 2."""
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     """Register the ``graph`` subcommand."""
     graph = commands.add_parser(
         "graph",
