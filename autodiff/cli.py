@@ -9,6 +9,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -103,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     output whose reader has gone (``autodiff graph ... | true``) prints one line and returns
     1. Neither shows a traceback.
     """
+    _escape_what_cannot_be_printed()
     args = _build_parser().parse_args(argv)
     try:
         if args.command == "demo":
@@ -115,6 +117,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         print("autodiff: error: cannot write standard output: Broken pipe", file=sys.stderr)
         return 1
+
+
+def _escape_what_cannot_be_printed() -> None:
+    """On a standard stream whose encoding lacks the symbols we print (∂, names such as é),
+    print them as escapes (``\\u2202``) rather than fail: a legacy terminal, PYTHONIOENCODING."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            try:
+                "∂é→".encode(stream.encoding)
+            except (UnicodeEncodeError, LookupError):
+                stream.reconfigure(errors="backslashreplace")
 
 
 def _silence_stdout() -> None:

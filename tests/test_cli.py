@@ -447,3 +447,20 @@ def test_option_errors_are_one_line_that_says_where_help_is(
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and error.startswith(complaint), error
     assert error.rstrip().endswith("--help)")
+
+
+def test_a_standard_output_that_cannot_encode_the_symbols_gets_escapes_not_a_traceback(
+    in_empty_directory: Path,
+) -> None:
+    command = [sys.executable, "-m", "autodiff", "graph", "é*x", "--at", "é=1", "x=2"]
+    environment = {**ENVIRONMENT, "PYTHONIOENCODING": "ascii"}  # as a legacy terminal
+    done = subprocess.run(
+        [*command, "-o", "g.dot"], capture_output=True, env=environment, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode("ascii").splitlines() == [
+        "f = \\xe9*x = 2",
+        "\\u2202f/\\u2202\\xe9 = 2",
+        "\\u2202f/\\u2202x = 1",
+    ]
+    assert (in_empty_directory / "g.dot").read_text(encoding="utf-8").startswith("digraph")
