@@ -56,6 +56,7 @@ def save(model: Module, path: PathLike) -> None:
     link is written through to its target, and a FIFO is written directly.
 
     Raises:
+        ValueError: a parameter is nan or infinite (named; nothing is written).
         OSError: the directory is missing or not writable (the old file, if any, is kept).
 
     Example:
@@ -66,11 +67,18 @@ def save(model: Module, path: PathLike) -> None:
         >>> sorted(json.loads(path.read_text())["parameters"])
         ['b', 'w.0']
     """
+    parameters = model.state_dict()
+    for name, number in parameters.items():
+        if not math.isfinite(number):  # JSON has no nan or inf; refused before writing
+            raise ValueError(
+                f"save {path}: parameter {name!r} is {number!r}; only finite parameters can "
+                "be saved (the file is unchanged)"
+            )
     document = {
         "format": FORMAT,
         "version": VERSION,
         "model": repr(model),
-        "parameters": model.state_dict(),
+        "parameters": parameters,
     }
 
     def dump(file: BinaryIO) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 import threading
@@ -327,3 +328,19 @@ def test_loading_a_folder_names_the_folder_and_keeps_no_descriptor_open(tmp_path
     if open_before:
         assert len(os.listdir("/proc/self/fd")) == open_before
     assert model.state_dict() == before
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_saving_a_non_finite_parameter_names_it_and_keeps_the_old_file(
+    tmp_path: Path, bad: float
+) -> None:
+    model = nn.Neuron(2, rng=0)
+    path = tmp_path / "neuron.json"
+    save(model, path)
+    before = path.read_bytes()
+    model.parameters()[1].data = bad
+    with pytest.raises(ValueError) as caught:
+        save(model, path)
+    message = str(caught.value)
+    assert str(path) in message and "'w.1'" in message and repr(bad) in message
+    assert path.read_bytes() == before and sorted(os.listdir(tmp_path)) == ["neuron.json"]
