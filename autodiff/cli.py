@@ -28,6 +28,11 @@ class _Parser(argparse.ArgumentParser):
     """
 
     def error(self, message: str) -> NoReturn:
+        unrecognized = message.partition("unrecognized arguments: ")[2].split()
+        if any(word.startswith("-") and not word.startswith("--") for word in unrecognized):
+            message += (  # most likely a formula such as -x**2, taken for an option
+                '; a formula that starts with - goes after --: autodiff graph --at x=1 -- "-x**2"'
+            )
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 

@@ -464,3 +464,16 @@ def test_a_standard_output_that_cannot_encode_the_symbols_gets_escapes_not_a_tra
         "\\u2202f/\\u2202x = 1",
     ]
     assert (in_empty_directory / "g.dot").read_text(encoding="utf-8").startswith("digraph")
+
+
+def test_a_formula_that_starts_with_a_minus_gets_a_hint(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["graph", "-x**2", "--at", "x=1"])
+    assert done.value.code == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "unrecognized arguments: -x**2" in error
+    assert 'a formula that starts with - goes after --: autodiff graph --at x=1 -- "-x**2"' in error
+    assert main(["graph", "--at", "x=3", "--format", "dot", "--", "-x**2"]) == 0
+    assert capsys.readouterr().out.splitlines()[:2] == ["f = -x**2 = -9", "∂f/∂x = -6"]
