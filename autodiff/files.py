@@ -11,10 +11,12 @@ Its rules:
 - A symbolic link is written *through*: the file it points to gets the content, and the
   link stays a link.
 - Anything else that exists — a FIFO, a terminal, a character device, ``/dev/stdout`` and
-  the other ``/proc/self/fd`` or ``/dev/fd`` links — is opened and written directly (in
-  append mode, so a redirected standard output keeps what was printed before). Renaming a
-  file over it would replace the device or pipe with a plain file. A FIFO that no process
-  opens for reading within :data:`FIFO_READER_WAIT` seconds is an error, not a hang.
+  the other ``/proc/self/fd`` or ``/dev/fd`` links — is written directly: a file is opened in
+  append mode, and the process's own stream (``/dev/stdout``) is written through a copy of
+  its descriptor, so a redirected standard output keeps what was printed before and a socket
+  works as well as a pipe. Renaming a file over it would replace the device or pipe with a
+  plain file. A FIFO that no process opens for reading within :data:`FIFO_READER_WAIT`
+  seconds is an error, not a hang.
 - A file the process may not write (no write permission) is refused, as ``open()`` would
   refuse it, though its folder would allow replacing it. The new content is never readable
   by more users than the old: the temporary gets the old file's permissions before any of
@@ -62,6 +64,7 @@ text wrapper)."""
 
 # Where the final component of a path is a window onto an open file, not a file to replace.
 STREAM_PREFIXES = ("/proc/", "/dev/fd/")
+OWN_DESCRIPTOR = re.compile(r"/(?:proc/self|dev)/fd/([0-9]+)")  # /dev/stdout leads here
 MAX_LINKS = 40  # as Linux's own limit on following symbolic links
 FIFO_READER_WAIT = 5.0
 """Seconds that writing into a FIFO waits for a process to open it for reading."""
@@ -136,7 +139,10 @@ def _destination(path: str) -> tuple[str, bool]:
 
 def _write_in_place(target: str, content: Content) -> None:
     flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0)
-    if stat.S_ISFIFO(os.stat(target).st_mode):
+    own = OWN_DESCRIPTOR.fullmatch(target)
+    if own:  # our own stream (/dev/stdout): write it, not a reopened copy, which a socket
+        descriptor = os.dup(int(own[1]))  # refuses and a pipe may never get a reader for
+    elif stat.S_ISFIFO(os.stat(target).st_mode):
         descriptor = _open_fifo(target, flags)
     else:
         descriptor = os.open(target, flags)

@@ -288,3 +288,28 @@ def test_a_fifo_reader_that_comes_a_moment_later_gets_everything(tmp_path: Path)
     write_atomically(fifo, b"x" * 200_000)  # more than a pipe holds: the writes block
     reader.join(20)
     assert received == [b"x" * 200_000]
+
+
+@posix_only
+@pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="no /dev/stdout")
+def test_dev_stdout_that_is_a_socket_is_written_too() -> None:
+    import socket
+
+    code = (
+        "from autodiff.files import write_atomically\n"
+        "print('printed first', flush=True)\n"
+        "write_atomically('/dev/stdout', b'then the drawing')\n"
+    )
+    ours, theirs = socket.socketpair()  # as under a service manager or an editor's runner
+    with ours, theirs:
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            stdout=theirs,
+            stderr=subprocess.PIPE,
+            env=ENVIRONMENT,
+            timeout=60,
+        )
+        theirs.close()
+        received = b"".join(iter(lambda: ours.recv(4096), b""))
+    assert done.returncode == 0, done.stderr
+    assert received == b"printed first\nthen the drawing"
