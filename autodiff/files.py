@@ -142,7 +142,9 @@ def _write_in_place(target: str, content: Content) -> None:
     own = OWN_DESCRIPTOR.fullmatch(target)
     if own:  # our own stream (/dev/stdout): write it, not a reopened copy, which a socket
         descriptor = os.dup(int(own[1]))  # refuses and a pipe may never get a reader for
-    elif stat.S_ISFIFO(os.stat(target).st_mode):
+    elif stat.S_ISSOCK(mode := os.stat(target).st_mode):  # open() would say only ENXIO
+        raise OSError(errno.ENXIO, "is a socket, which cannot be written as a file", target)
+    elif stat.S_ISFIFO(mode):
         descriptor = _open_fifo(target, flags)
     else:
         descriptor = os.open(target, flags)

@@ -313,3 +313,16 @@ def test_dev_stdout_that_is_a_socket_is_written_too() -> None:
         received = b"".join(iter(lambda: ours.recv(4096), b""))
     assert done.returncode == 0, done.stderr
     assert received == b"printed first\nthen the drawing"
+
+
+@posix_only
+def test_a_socket_is_refused_with_a_message_that_says_so(tmp_path: Path) -> None:
+    import socket
+
+    path = tmp_path / "server.sock"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        with pytest.raises(OSError, match="is a socket") as caught:
+            write_atomically(path, b"x")
+    assert caught.value.filename == str(path)
+    assert stat.S_ISSOCK(path.lstat().st_mode) and names(tmp_path) == ["server.sock"]
