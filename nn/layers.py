@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Generic, TypeVar
 
 from autodiff import Value, dot
 
@@ -27,12 +28,12 @@ from .checks import positive_int
 from .init import RandomSource, as_random, initial_values
 from .module import Module, join_name
 
-__all__ = ["MLP", "Layer", "Neuron"]
+__all__ = ["MLP", "Biases", "Layer", "Neuron", "ReadOnlyView", "WeightRow", "WeightRows", "Weights"]
 
 Scalar = float | Value
 
 
-def _weighted_sum(weights: list[Value], inputs: Sequence[Scalar], bias: Value) -> Value:
+def _weighted_sum(weights: Sequence[Value], inputs: Sequence[Scalar], bias: Value) -> Value:
     """Σᵢ wᵢxᵢ + b: the one place a neuron's z is built.
 
     The products are one fused ``dot`` node (every ∂/∂wᵢ = xᵢ and ∂/∂xᵢ = wᵢ still on its
@@ -53,6 +54,86 @@ def _length_error(owner: str, expected: int, given: int) -> ValueError:
     return ValueError(f"{owner} expects {expected} inputs, got {given}")
 
 
+_Item = TypeVar("_Item")
+
+
+class ReadOnlyView(tuple[_Item, ...], Generic[_Item]):
+    """A tuple of a module's parameters whose item assignment says how to set a parameter.
+
+    ``layer.W[0][0] = 5.0`` on a fresh list would change nothing and say nothing; a parameter
+    is set through its Value's ``.data``, which the message spells out.
+    """
+
+    __slots__ = ()
+    how_to_set = "set a parameter through its .data"
+
+    def __setitem__(self, index: object, value: object) -> None:
+        raise TypeError(f"{type(self).__name__} is read-only: {self.how_to_set}")
+
+    def __delitem__(self, index: object) -> None:
+        raise TypeError(f"{type(self).__name__} is read-only: {self.how_to_set}")
+
+
+class Weights(ReadOnlyView[Value]):
+    """:attr:`Neuron.w`: a neuron's weights.
+
+    Example:
+        >>> neuron = Neuron(2, rng=0)
+        >>> neuron.w[0] = 5.0
+        Traceback (most recent call last):
+        ...
+        TypeError: Weights is read-only: set a weight with neuron.w[j].data = value
+    """
+
+    __slots__ = ()
+    how_to_set = "set a weight with neuron.w[j].data = value"
+
+
+class WeightRow(ReadOnlyView[Value]):
+    """One row of :attr:`Layer.W`: one neuron's weights.
+
+    Example:
+        >>> layer = Layer(2, 1, rng=0)
+        >>> layer.W[0][1] = 5.0
+        Traceback (most recent call last):
+        ...
+        TypeError: WeightRow is read-only: set a weight with layer.W[i][j].data = value
+    """
+
+    __slots__ = ()
+    how_to_set = "set a weight with layer.W[i][j].data = value"
+
+
+class WeightRows(ReadOnlyView[WeightRow]):
+    """:attr:`Layer.W`: the rows of weights.
+
+    Example:
+        >>> layer = Layer(2, 1, rng=0)
+        >>> layer.W[0] = [1.0, 2.0]
+        Traceback (most recent call last):
+        ...
+        TypeError: WeightRows is read-only: set a weight with layer.W[i][j].data = value
+    """
+
+    __slots__ = ()
+    how_to_set = WeightRow.how_to_set
+
+
+class Biases(ReadOnlyView[Value]):
+    """:attr:`Layer.b`: the biases, one per neuron.
+
+    Example:
+        >>> layer = Layer(2, 1, rng=0)
+        >>> layer.b[0] = 5.0
+        Traceback (most recent call last):
+        ...
+        TypeError: Biases is read-only: set a bias with layer.b[i].data = value
+    """
+
+    __slots__ = ()
+    how_to_set = "set a bias with layer.b[i].data = value"
+
+
 def _options(activation: str, init: str) -> str:
     return f"activation={activation!r}" + ("" if init == "uniform" else f", init={init!r}")
 
@@ -68,6 +149,10 @@ class Neuron(Module):
             unseeded.
         init: ``"uniform"`` (the default: U(−1/√nin, 1/√nin) for weights and bias) or
             ``"course"`` (every weight and the bias standard normal divided by 2).
+
+    Attributes:
+        w: the nin weight Values, read-only: ``neuron.w[j].data = ...`` sets a weight.
+        b: the bias Value.
 
     Raises:
         ValueError: an unknown activation or init name (listing the valid ones), or
@@ -96,7 +181,7 @@ class Neuron(Module):
         self._act: Activation | None = None if act is linear else act
         self.init = init
         weights, bias = initial_values(nin, as_random(rng), init)
-        self.w = [Value(weight) for weight in weights]
+        self.w = Weights(Value(weight) for weight in weights)
         self.b = Value(bias)
         self.relabel()
 
@@ -142,9 +227,9 @@ class Layer(Module):
 
     Attributes:
         neurons: the neurons, neuron i computing output i.
-        W: nout rows × nin columns of weight Values (row i is neuron i's weights), so
-            ``layer.W[i][j].data = ...`` sets a weight.
-        b: the nout bias Values.
+        W: nout rows × nin columns of weight Values (row i is neuron i's weights), a
+            read-only view: ``layer.W[i][j].data = ...`` sets a weight.
+        b: the nout bias Values, read-only too: ``layer.b[i].data = ...`` sets a bias.
 
     Example:
         >>> layer = Layer(3, 2, "tanh")  # the course's quiz layer
@@ -177,14 +262,17 @@ class Layer(Module):
         return [(f"neurons.{i}", neuron) for i, neuron in enumerate(self.neurons)]
 
     @property
-    def W(self) -> list[list[Value]]:  # capital W: the course writes the matrix so
-        """The weight Values as a matrix: nout rows × nin columns."""
-        return [list(neuron.w) for neuron in self.neurons]
+    def W(self) -> WeightRows:  # capital W: the course writes the matrix so
+        """The weight Values as a read-only matrix: nout rows × nin columns.
+
+        Set a weight through its Value: ``layer.W[i][j].data = 0.5``.
+        """
+        return WeightRows(WeightRow(neuron.w) for neuron in self.neurons)
 
     @property
-    def b(self) -> list[Value]:
-        """The bias Values, one per neuron."""
-        return [neuron.b for neuron in self.neurons]
+    def b(self) -> Biases:
+        """The bias Values, one per neuron, read-only: set one with ``layer.b[i].data = 0.5``."""
+        return Biases(neuron.b for neuron in self.neurons)
 
     def weight_grad(self) -> list[list[float]]:
         """∂C/∂W read from ``.grad``: nout × nin floats (the course's J_W)."""

@@ -2,7 +2,9 @@
 
 An update is float arithmetic on ``.data`` and runs under :func:`autodiff.no_grad`, so a
 parameter stays a leaf (no op, no children) and no step ever becomes part of the next
-step's graph.
+step's graph. A step is applied whole or not at all: every new value is computed and checked
+first, then all are written at once, so an overflow refused or a Ctrl-C caught midway leaves
+the parameters and the optimizer's state as they were.
 
 Example:
     >>> from autodiff import Value
@@ -17,7 +19,10 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from contextvars import copy_context
+from itertools import chain, repeat
 
 from autodiff import Value, no_grad
 
@@ -65,17 +70,54 @@ class Optimizer:
             param.grad = 0.0
 
     def step(self) -> None:
-        """Update every parameter from its ``.grad``, recording no graph.
+        """Update every parameter from its ``.grad``, recording no graph; all or nothing.
 
         Raises:
-            ValueError: some gradient is not finite (the parameters are left unchanged).
+            ValueError: some gradient is not finite.
+            OverflowError: the step would make a parameter or the optimizer's state
+                infinite (e.g. gradients near the float limit); the message names the
+                parameter.
+
+        Either way the parameters and the optimizer's state are left unchanged, and so they
+        are when a KeyboardInterrupt arrives during the step.
         """
         self._check_gradients()
+        # In a copy of the context: were a Ctrl-C to land inside no_grad's own code, the
+        # recording switch would stay off in the copy, never in the caller's context.
+        copy_context().run(self._update_without_recording)
+
+    def _update_without_recording(self) -> None:
         with no_grad():
             self._update()
 
     def _update(self) -> None:
+        """Compute the new values, check them with ``_check_finite``, then ``_commit`` them."""
         raise NotImplementedError
+
+    def _check_finite(self, quantities: dict[str, list[float]]) -> None:
+        """Refuse the step if any new quantity (one float per parameter) is not finite."""
+        for what, values in quantities.items():
+            if math.isfinite(sum(values)):  # the cheap test, as for the gradients
+                continue
+            for i, value in enumerate(values):
+                if not math.isfinite(value):
+                    param = self.params[i]
+                    raise OverflowError(
+                        f"{type(self).__name__}: step refused: the {what} of "
+                        f"{param.label or f'params[{i}]'} would be {value!r} (its value is "
+                        f"{param.data!r}, its gradient {param.grad!r}); nothing was changed"
+                    )
+
+    def _commit(self, new_data: list[float], state: Mapping[str, object]) -> None:
+        """Write every parameter's new ``.data`` and the optimizer's new ``state`` attributes.
+
+        One ``map`` over ``setattr`` does every write in C: a Value's ``data`` is a slot, an
+        optimizer's attribute a dict entry, so no Python code runs between two writes and
+        neither a signal handler (Ctrl-C) nor a trace hook can stop the step half-applied.
+        """
+        targets = chain(self.params, repeat(self, len(state)))
+        names = chain(repeat("data", len(new_data)), state)
+        deque(map(setattr, targets, names, chain(new_data, state.values())), maxlen=0)
 
     def _check_gradients(self) -> None:
         # One float sum is the cheap test (inf and nan survive it); only when it fails do we
@@ -121,15 +163,16 @@ class SGD(Optimizer):
         self.velocity = [0.0] * len(self.params)
 
     def _update(self) -> None:
-        lr, momentum = self.lr, self.momentum
+        lr, momentum, params = self.lr, self.momentum, self.params
         if momentum == 0.0:
-            for param in self.params:
-                param.data -= lr * param.grad
+            new_data = [param.data - lr * param.grad for param in params]
+            self._check_finite({"new value": new_data})
+            self._commit(new_data, {})
             return
-        velocity = self.velocity
-        for i, param in enumerate(self.params):
-            velocity[i] = momentum * velocity[i] + param.grad
-            param.data -= lr * velocity[i]
+        velocity = [momentum * v + param.grad for v, param in zip(self.velocity, params)]
+        new_data = [param.data - lr * v for param, v in zip(params, velocity)]
+        self._check_finite({"velocity": velocity, "new value": new_data})
+        self._commit(new_data, {"velocity": velocity})
 
     def __repr__(self) -> str:
         return f"SGD({len(self.params)} parameters, lr={self.lr!r}, momentum={self.momentum!r})"
@@ -177,18 +220,18 @@ class Adam(Optimizer):
 
     def _update(self) -> None:
         beta1, beta2 = self.betas
-        self.steps += 1
-        lr, eps = self.lr, self.eps
-        first_correction = 1.0 / (1.0 - beta1**self.steps)
-        second_correction = 1.0 / (1.0 - beta2**self.steps)
-        m, v = self.first_moment, self.second_moment
-        for i, param in enumerate(self.params):
-            g = param.grad
-            m[i] = beta1 * m[i] + (1.0 - beta1) * g
-            v[i] = beta2 * v[i] + (1.0 - beta2) * g * g
-            m_hat = m[i] * first_correction
-            v_hat = v[i] * second_correction
-            param.data -= lr * m_hat / (math.sqrt(v_hat) + eps)
+        lr, eps, steps = self.lr, self.eps, self.steps + 1
+        first_correction = 1.0 / (1.0 - beta1**steps)
+        second_correction = 1.0 / (1.0 - beta2**steps)
+        params, rest1, rest2 = self.params, 1.0 - beta1, 1.0 - beta2
+        first = [beta1 * m + rest1 * p.grad for m, p in zip(self.first_moment, params)]
+        second = [beta2 * v + rest2 * p.grad * p.grad for v, p in zip(self.second_moment, params)]
+        new_data = [
+            param.data - lr * (m * first_correction) / (math.sqrt(v * second_correction) + eps)
+            for param, m, v in zip(params, first, second)
+        ]
+        self._check_finite({"first moment": first, "second moment": second, "new value": new_data})
+        self._commit(new_data, {"steps": steps, "first_moment": first, "second_moment": second})
 
     def __repr__(self) -> str:
         return (

@@ -102,6 +102,10 @@ def fit(
         ValueError: inputs and targets differ in length (both named) or are empty, or
             ``epochs``/``batch_size`` is below 1.
         TypeError: ``epochs``/``batch_size`` is not an int, or ``loss`` returns no Value.
+        OverflowError: from the optimizer's step (see :meth:`nn.Optimizer.step`).
+
+    A step is the optimizer's, whole or not at all: when an error or Ctrl-C stops training,
+    the model holds the parameters of its last whole step.
 
     Example:
         >>> from nn import MLP, Adam, sum_squared_error, xor

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import re
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from types import ModuleType
@@ -82,17 +83,24 @@ def test_the_cost_grid_is_the_closed_form(figures: ModuleType) -> None:
 
 
 def test_the_heart_numbers_the_backpropagation_page_states(figures: ModuleType) -> None:
+    from test_docs import numbers_agree
+
     from nn.heart_demo import DEFAULTS, train_heart
 
-    text = (DOCS / "05-backpropagation.md").read_text(encoding="utf-8")
+    # numpy's kernels compute these runs: each number may differ in its last shown digit
+    text = " ".join((DOCS / "05-backpropagation.md").read_text(encoding="utf-8").split())
     course = figures.heart_costs("sgd", 10_001)
     adam = figures.heart_costs("adam", 1_001)
-    stated = (
-        f"the course's gradient descent reaches C = {course[1000]:.4f} after 1000 steps,\n"
-        f"{course[3000]:.2g} after 3000 and {course[10000]:.2g} after 10,000, while Adam is at\n"
-        f"C = {adam[1000]:.2g} after 1000 steps"
+    stated = re.search(
+        r"gradient descent reaches C = (\S+) after 1000 steps, (\S+) after 3000 and (\S+) after "
+        r"10,000, while Adam has reached C = (\S+) by step 1000\.",
+        text,
     )
-    assert stated in text
+    assert stated is not None
+    computed = [course[1000], course[3000], course[10000], min(adam[:1001])]
+    assert all(map(numbers_agree, stated.groups(), computed)), (stated.groups(), computed)
     run = train_heart(DEFAULTS["steps"], DEFAULTS["lr"], DEFAULTS["seed"], progress=False)
-    assert f"ending at\nC = {run.snapshots[-1][1]:.2g}." in text
+    ending = re.search(r"over its last 100 steps the cost gets down to C = (\S+)\.", text)
+    assert ending is not None and len(run.costs) == DEFAULTS["steps"]
+    assert numbers_agree(ending[1], min(run.costs[-100:])), (ending[1], min(run.costs[-100:]))
     assert DEFAULTS == {"steps": 5000, "lr": 0.1, "seed": 0, "out": "out"}  # as the page says

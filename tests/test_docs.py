@@ -23,6 +23,13 @@ Conventions for writers of those pages:
   no ```text block may follow it.
 - A block fenced as ```python no-run is shown but not run (it needs a display, a network,
   or minutes of training). Use it sparingly, and say in the text why it is not run.
+- A block fenced as ```python numpy computes with numpy's batched kernels, whose last bits
+  differ from CPU to CPU (numpy picks SIMD code for the machine). Each decimal number it
+  prints may differ from the page's by one unit in the page's last digit, written with as
+  many decimals (``numbers_agree``); all other text matches exactly. Print only what is
+  stable to that: a long run's cost can swing by far more, and the tests run the pages a
+  second time with numpy's best kernels disabled to catch it. Pure-Python code (the eager
+  engine, a single example's tape) gives the same floats everywhere and needs no flag.
 - Any other fence (```text, ```sh, ```console, ...) is never run.
 
 Each file is one test case, named by its path, so a failure names the page; the traceback
@@ -41,6 +48,7 @@ import sys
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -72,6 +80,10 @@ class Block:
     @property
     def is_doctest(self) -> bool:
         return self.code.lstrip().startswith(">>>")
+
+    @property
+    def uses_numpy(self) -> bool:
+        return "numpy" in self.info.split()[1:]
 
 
 def fenced_blocks(text: str) -> list[Block]:
@@ -192,7 +204,43 @@ def run_block(example: Example, path: Path, namespace: dict[str, object]) -> Non
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         exec(compile(source, str(path), "exec"), namespace)
+    if example.block.uses_numpy and outputs_agree(expected, printed.getvalue()):
+        return
     assert printed.getvalue() == expected, f"the block at {where} printed something else"
+
+
+# A decimal number: digits, a point, digits (integers such as step counts match exactly).
+_DECIMAL = re.compile(r"(-?\d+\.\d+)")
+
+
+def numbers_agree(shown: str, computed: str | float) -> bool:
+    """Whether ``computed`` is ``shown`` to within one unit of shown's last digit.
+
+    The one tolerance of the pages' numbers, for those that numpy computes: a float is first
+    written with as many decimals as ``shown`` has; a string must already have that many.
+
+    Example:
+        >>> numbers_agree("0.00265", "0.00266"), numbers_agree("0.00265", 0.0026549)
+        (True, True)
+        >>> numbers_agree("0.00265", "0.00267"), numbers_agree("0.00265", "0.0027")
+        (False, False)
+    """
+    decimals = len(shown.partition(".")[2])
+    if not isinstance(computed, str):
+        computed = f"{computed:.{decimals}f}"
+    if len(computed.partition(".")[2]) != decimals:
+        return False
+    unit = Decimal(1).scaleb(-decimals)
+    return abs(Decimal(computed) - Decimal(shown)) <= unit
+
+
+def outputs_agree(shown: str, printed: str) -> bool:
+    """Whether ``printed`` is ``shown`` up to :func:`numbers_agree` for each decimal number."""
+    shown_parts, printed_parts = _DECIMAL.split(shown), _DECIMAL.split(printed)
+    if len(shown_parts) != len(printed_parts):
+        return False
+    texts_match = shown_parts[::2] == printed_parts[::2]
+    return texts_match and all(map(numbers_agree, shown_parts[1::2], printed_parts[1::2]))
 
 
 def run_doctest(block: Block, path: Path, namespace: dict[str, object]) -> None:
@@ -302,6 +350,34 @@ def test_a_print_comment_is_the_literal_output(tmp_path: Path) -> None:
         _run(tmp_path, "```python\nprint(42)\n```\n")
     with pytest.raises(AssertionError, match=r"page\.md:2: output shown twice"):
         _run(tmp_path, "```python\nprint(42)  # 42\n```\n```text\n42\n```\n")
+
+
+def test_a_numpy_block_may_differ_by_one_unit_in_the_last_digit(tmp_path: Path) -> None:
+    def page(fence: str, value: str) -> str:
+        code = f"print('C =', {value}, 'after', 2000)"
+        return f"```{fence}\n{code}\n```\n\n```text\nC = 0.00265 after 2000\n```\n"
+
+    assert _run(tmp_path, page("python numpy", "0.00265")).blocks == 1
+    assert _run(tmp_path, page("python numpy", "'0.00266'")).blocks == 1
+    assert _run(tmp_path, page("python numpy", "'0.00264'")).blocks == 1
+    for value in ["'0.00267'", "'0.0027'", "'0.002650'", "'0.00265 '"]:
+        with pytest.raises(AssertionError, match=r"page\.md:2 printed something else"):
+            _run(tmp_path, page("python numpy", value))
+    with pytest.raises(AssertionError, match=r"page\.md:2 printed something else"):
+        _run(tmp_path, page("python numpy", "0.00265").replace("2000)", "2001)"))
+    with pytest.raises(AssertionError, match=r"page\.md:2 printed something else"):
+        _run(tmp_path, page("python", "'0.00266'"))  # without the flag: exactly
+
+
+def test_numbers_agree_within_one_unit_of_the_last_shown_digit() -> None:
+    assert numbers_agree("0.0100", 0.010128) and numbers_agree("0.0100", 0.009958)
+    assert not numbers_agree("0.0100", 0.01016)
+    assert numbers_agree("-1.5", "-1.4") and not numbers_agree("-1.5", "1.5")
+    assert numbers_agree("0.00009", 9.6e-05) and not numbers_agree("0.00009", 0.000111)
+    assert outputs_agree("a 1.00 b 2.5\n", "a 0.99 b 2.6\n")
+    assert not outputs_agree("a 1.00 b 2.5\n", "a 0.99 b 2.6")
+    assert not outputs_agree("a 1.00 b 2.5\n", "a 0.99 c 2.6\n")
+    assert not outputs_agree("a 1.00\n", "a 1.00 1.00\n")
 
 
 def test_doctest_blocks_check_their_output_and_share_the_namespace(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import json
 import math
 import random
 import re
+from collections.abc import Callable
 
 import pytest
 
@@ -243,6 +244,55 @@ def test_layer_matrix_views_share_the_parameters() -> None:
     assert len(grads) == 2 and all(len(row) == 3 for row in grads)
     assert grads == [[w.grad for w in neuron.w] for neuron in layer.neurons]
     assert layer.bias_grad() == [neuron.b.grad for neuron in layer.neurons]
+
+
+def _set_weight(layer: Layer) -> None:
+    layer.W[0][0] = 5.0
+
+
+def _set_row(layer: Layer) -> None:
+    layer.W[0] = (5.0, 5.0, 5.0)
+
+
+def _delete_weight(layer: Layer) -> None:
+    del layer.W[1][2]
+
+
+def _set_bias(layer: Layer) -> None:
+    layer.b[0] = 5.0
+
+
+def _set_neuron_weight(layer: Layer) -> None:
+    layer.neurons[0].w[0] = 5.0
+
+
+@pytest.mark.parametrize(
+    ("assign", "words"),
+    [
+        pytest.param(_set_weight, "WeightRow is read-only: set a weight", id="W[0][0] ="),
+        pytest.param(_set_row, "WeightRows is read-only: set a weight", id="W[0] ="),
+        pytest.param(_delete_weight, "WeightRow is read-only: set a weight", id="del W[1][2]"),
+        pytest.param(_set_bias, "Biases is read-only: set a bias", id="b[0] ="),
+        pytest.param(_set_neuron_weight, "Weights is read-only: set a weight", id="w[0] ="),
+    ],
+)
+def test_assigning_into_a_parameter_view_says_how_to_set_it(
+    assign: Callable[[Layer], None], words: str
+) -> None:
+    layer = Layer(3, 2, rng=0)
+    before = layer.parameters()
+    state = layer.state_dict()
+    with pytest.raises(TypeError, match=words + r".*\.data = value"):
+        assign(layer)
+    assert all(p is q for p, q in zip(layer.parameters(), before))
+    assert layer.state_dict() == state
+
+
+def test_the_matrix_views_are_tuples_of_the_parameters() -> None:
+    layer = Layer(3, 2, rng=0)
+    assert isinstance(layer.W, tuple) and all(isinstance(row, tuple) for row in layer.W)
+    assert isinstance(layer.b, tuple) and isinstance(layer.neurons[0].w, tuple)
+    assert [p for row in layer.W for p in row] == [w for n in layer.neurons for w in n.w]
 
 
 def test_zero_grad_clears_every_parameter() -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+import sys
+from collections.abc import Callable
+from functools import partial
+from types import FrameType
 
 import pytest
 
 from autodiff import Value, is_recording
-from nn import MLP, SGD, Adam, Optimizer, sum_squared_error
+from nn import MLP, SGD, Adam, Optimizer, fit, optim, sum_squared_error
 
 
 def two_parameters(grads: tuple[float, float]) -> tuple[Value, Value]:
@@ -173,3 +177,146 @@ def test_invalid_parameter_lists(kind: type[Optimizer]) -> None:
     shared = Value(1.0)
     with pytest.raises(ValueError, match=f"{name}: a parameter appears more than once"):
         kind([shared, shared], lr=0.1)  # type: ignore[call-arg]
+
+
+# --- a step is applied whole or not at all --------------------------------------------------
+def optimizer_state(optimizer: Optimizer) -> tuple[object, ...]:
+    """Every parameter's value and everything the optimizer carries from step to step."""
+    data = tuple(p.data for p in optimizer.params)
+    if isinstance(optimizer, Adam):
+        return data, optimizer.steps, tuple(optimizer.first_moment), tuple(optimizer.second_moment)
+    assert isinstance(optimizer, SGD)
+    return data, tuple(optimizer.velocity)
+
+
+def test_sgd_momentum_overflow_is_refused_and_changes_nothing() -> None:
+    p, q = two_parameters((1e308, 1e308))
+    optimizer = SGD([p, q], lr=0.1, momentum=0.9)
+    optimizer.step()  # v = 1e308, p = 1 - 1e307: still finite
+    before = optimizer_state(optimizer)
+    with pytest.raises(OverflowError, match=r"SGD: step refused: the velocity of p would be inf"):
+        optimizer.step()  # v = 0.9·1e308 + 1e308 overflows
+    assert optimizer_state(optimizer) == before
+    assert math.isfinite(p.data) and math.isfinite(q.data)
+
+
+def test_sgd_overflow_of_the_new_value_is_refused() -> None:
+    p, q = two_parameters((1.0, 1e308))
+    optimizer = SGD([p, q], lr=7.0)
+    with pytest.raises(OverflowError) as caught:
+        optimizer.step()
+    assert str(caught.value) == (
+        "SGD: step refused: the new value of q would be -inf (its value is -2.0, its gradient "
+        "1e+308); nothing was changed"
+    )
+    assert (p.data, q.data) == (1.0, -2.0)
+
+
+def test_adam_refuses_an_infinite_second_moment_and_keeps_working() -> None:
+    p, q = two_parameters((0.5, -4.0))
+    optimizer = Adam([p, q], lr=0.1)
+    optimizer.step()
+    before = optimizer_state(optimizer)
+    p.grad, q.grad = 1.0, 1e200  # g² = 1e400 is no float
+    with pytest.raises(OverflowError, match=r"Adam: step refused: the second moment of q would"):
+        optimizer.step()
+    assert optimizer_state(optimizer) == before and optimizer.steps == 1
+    q.grad = 2.0  # a sane gradient: the next step is an ordinary second step
+    optimizer.step()
+    assert optimizer.steps == 2 and all(math.isfinite(v) for v in optimizer.second_moment)
+    assert q.data > before[0][1]  # type: ignore[index]
+
+
+def test_unlabelled_parameters_are_named_by_position() -> None:
+    p, q = Value(1.0), Value(2.0)
+    p.grad, q.grad = 1.0, 1e308
+    with pytest.raises(OverflowError, match=r"the new value of params\[1\] would be -inf"):
+        SGD([p, q], lr=2.0).step()
+
+
+def _run_traced(
+    call: Callable[[], object], only_in: str | None = None, interrupt_at: int = 0
+) -> int:
+    """Run ``call`` counting the lines of Python it runs; raise KeyboardInterrupt at one.
+
+    That is where Ctrl-C strikes too: between two lines of Python. With ``only_in``, only
+    the lines of that file count; ``interrupt_at`` 0 never interrupts.
+    """
+    lines = 0
+
+    def trace(frame: FrameType, event: str, arg: object) -> Callable[..., object] | None:
+        nonlocal lines
+        if only_in is not None and frame.f_code.co_filename != only_in:
+            return None
+        if event == "line":
+            lines += 1
+            if lines == interrupt_at:
+                raise KeyboardInterrupt
+        return trace
+
+    sys.settrace(trace)
+    try:
+        call()
+    finally:
+        sys.settrace(None)
+    return lines
+
+
+def _fresh(kind: str) -> Optimizer:
+    params = [Value(0.1 * k - 1.0, label=f"p{k}") for k in range(24)]
+    optimizer = SGD(params, lr=0.1, momentum=0.9) if kind == "momentum" else Adam(params, lr=0.1)
+    for k, param in enumerate(params):
+        param.grad = math.sin(k) + 0.5
+    optimizer.step()  # some state to keep intact
+    for k, param in enumerate(params):
+        param.grad = math.cos(k) - 0.25
+    return optimizer
+
+
+# An interrupt inside contextlib's code can leave no_grad's generator unfinished; it is closed
+# later, from another context, which Python reports as an unraisable exception.
+_IGNORE_UNFINISHED_NO_GRAD = pytest.mark.filterwarnings(
+    "ignore::pytest.PytestUnraisableExceptionWarning"
+)
+
+
+@_IGNORE_UNFINISHED_NO_GRAD
+@pytest.mark.parametrize("kind", ["momentum", "adam"])
+def test_an_interrupt_anywhere_in_a_step_leaves_it_whole_or_undone(kind: str) -> None:
+    before = optimizer_state(_fresh(kind))
+    done = _fresh(kind)
+    lines = _run_traced(done.step)
+    after = optimizer_state(done)
+    assert lines > 24 and before != after
+    for count in range(1, lines + 1):
+        optimizer = _fresh(kind)
+        with pytest.raises(KeyboardInterrupt):
+            _run_traced(optimizer.step, interrupt_at=count)
+        assert optimizer_state(optimizer) in (before, after), f"interrupted at line {count}"
+        assert is_recording()
+
+
+def _parameters_of(model: MLP) -> tuple[float, ...]:
+    return tuple(p.data for p in model.parameters())
+
+
+def _train(model: MLP, callback: Callable[[int, float], object] | None = None) -> None:
+    inputs, targets = [[0.0], [0.5], [1.0]], [[1.0], [0.2], [0.0]]
+    optimizer = SGD(model.parameters(), lr=0.5, momentum=0.5)
+    fit(model, inputs, targets, loss=sum_squared_error, optimizer=optimizer, epochs=2,
+        progress=False, callback=callback)  # fmt: skip
+
+
+@_IGNORE_UNFINISHED_NO_GRAD
+def test_an_interrupt_in_fit_never_leaves_a_half_applied_step() -> None:
+    model = MLP(1, [3, 1], rng=0)
+    states = [_parameters_of(model)]  # before training, after epoch 1, after epoch 2
+    _train(model, lambda epoch, cost: states.append(_parameters_of(model)))
+    lines = _run_traced(lambda: _train(MLP(1, [3, 1], rng=0)), only_in=optim.__file__)
+    assert len(set(states)) == 3 and lines > 10
+    for count in range(1, lines + 1):  # every line of nn/optim.py that the two steps run
+        model = MLP(1, [3, 1], rng=0)
+        with pytest.raises(KeyboardInterrupt):
+            _run_traced(partial(_train, model), only_in=optim.__file__, interrupt_at=count)
+        assert _parameters_of(model) in states, f"interrupted at line {count} of nn/optim.py"
+        assert is_recording()
