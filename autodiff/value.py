@@ -123,12 +123,14 @@ class Value:
 
         Gradients *accumulate*, interior nodes included: calling ``backward()`` twice adds
         twice, as in PyTorch. Use :meth:`zero_grad` (or ``nn.Module.zero_grad``) between
-        steps. The walk is iterative and visits each node once.
+        steps. The walk is iterative and visits each node once. It is all or nothing: when
+        it raises, every ``.grad`` in the graph is exactly what it was before the call. It
+        is safe to call from several threads on graphs that share nodes (walks take turns).
 
         Raises:
-            ValueError: a local derivative is not finite (sqrt at 0, say), naming the op.
-                Nodes above it may already have had their ``.grad`` updated.
-            OverflowError: a gradient overflows a float (``.grad`` is then left incomplete).
+            ValueError: a local derivative is not finite (sqrt at 0, say), naming the op; or
+                a number that is not finite was written into some node's ``.data``/``.grad``.
+            OverflowError: a local derivative or a gradient overflows a float.
 
         Example:
             >>> a = Value(3.0)
