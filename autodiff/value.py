@@ -114,8 +114,37 @@ class Value:
             parts.append(f"op={self.op!r}")
         return f"Value({', '.join(parts)})"
 
+    # --- numbers out: only explicitly ------------------------------------------------------
+    # float(v), math.exp(v), round(v)... would hand out a number that carries no derivative,
+    # and a gradient computed through it would be silently wrong. Python asks a Value for a
+    # number through these methods, so each of them refuses; .data is the explicit way.
     def __float__(self) -> float:
-        return self.data
+        raise _conversion_refused(self, "float(v) (or math.exp(v), math.tanh(v)...)")
+
+    def __int__(self) -> int:
+        raise _conversion_refused(self, "int(v)")
+
+    def __index__(self) -> int:
+        raise _conversion_refused(self, "operator.index(v)")
+
+    def __complex__(self) -> complex:
+        raise _conversion_refused(self, "complex(v)")
+
+    def __round__(self, ndigits: int | None = None) -> float:
+        raise _conversion_refused(self, "round(v)")
+
+    def __trunc__(self) -> int:
+        raise _conversion_refused(self, "math.trunc(v)")
+
+    def __floor__(self) -> int:
+        raise _conversion_refused(self, "math.floor(v)")
+
+    def __ceil__(self) -> int:
+        raise _conversion_refused(self, "math.ceil(v)")
+
+    def __format__(self, spec: str) -> str:
+        """``f"{v:.3f}"`` formats ``v.data``; ``f"{v}"`` is ``str(v)``."""
+        return format(self.data, spec) if spec else str(self)
 
     # --- the graph ---------------------------------------------------------------------
     def backward(self, grad: float = 1.0) -> None:
@@ -269,6 +298,15 @@ class Value:
 
 _new_object = object.__new__
 _recording = is_recording
+
+
+def _conversion_refused(value: Value, conversion: str) -> TypeError:
+    return TypeError(
+        f"{conversion}: a Value is never turned into a number implicitly ({value!r}); the"
+        " number would carry no derivative, and gradients through it would be silently"
+        " wrong: use v.data for the number, or v.exp() (v.tanh(), v.log()...) to keep the"
+        " derivative"
+    )
 
 
 def _check_divisor(dividend: Value, divisor: float) -> None:

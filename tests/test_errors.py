@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Callable
 from fractions import Fraction
@@ -164,6 +165,58 @@ def test_unsupported_operand_types(
 def test_non_finite_number_operands(op: str, apply: Callable[[Any, Any], Any]) -> None:
     with _raises(ValueError, f"{op} operand", "finite", "nan"):
         apply(Value(2.0), math.nan)
+
+
+# --- numbers out of a Value: only through .data ------------------------------------------
+_CONVERSIONS: list[tuple[str, Callable[[Value], object]]] = [
+    ("float(v)", float),
+    ("int(v)", int),
+    ("round(v)", round),
+    ("round(v, 2)", lambda v: round(v, 2)),
+    ("math.exp(v)", math.exp),
+    ("math.tanh(v)", math.tanh),
+    ("math.isfinite(v)", math.isfinite),
+    ("math.floor(v)", math.floor),
+    ("math.ceil(v)", math.ceil),
+    ("math.trunc(v)", math.trunc),
+    ("operator.index(v)", operator.index),
+    ("complex(v)", complex),
+    ("'%f' % v", lambda v: "%f" % v),
+    ("[0][v]", lambda v: [0.0][v]),
+]
+
+
+@pytest.mark.parametrize(
+    "convert", [convert for _, convert in _CONVERSIONS], ids=[name for name, _ in _CONVERSIONS]
+)
+def test_a_value_is_never_turned_into_a_number_implicitly(
+    convert: Callable[[Value], object],
+) -> None:
+    v = Value(0.0, label="v")
+    with _raises(TypeError, "label='v'", "use v.data for the number", "v.exp()"):
+        convert(v)
+
+
+def test_math_on_a_value_is_refused_instead_of_giving_a_wrong_gradient() -> None:
+    # x * math.exp(x) would treat exp(x) as a constant: 1.6487 at 0.5 instead of 2.4731.
+    x = Value(0.5)
+    with _raises(TypeError, "math.exp", "v.data", "keep the derivative"):
+        x * math.exp(x)  # type: ignore[arg-type]
+    (derivative,) = grad(x * x.exp(), [x])
+    assert derivative == math.exp(0.5) * 1.5
+
+
+def test_format_specs_format_the_number() -> None:
+    v = Value(2.0 / 3.0, label="v")
+    assert f"{v:.3f}" == "0.667" and format(v, "+.2e") == "+6.67e-01"
+    assert f"{v:>8.2f}|" == "    0.67|"
+    assert f"{v}" == str(v) == format(v, "") == repr(v)
+
+
+def test_numpy_scalars_refuse_a_value_too() -> None:
+    np = pytest.importorskip("numpy")
+    with _raises(TypeError, "v.data"):
+        np.float64(Value(1.0))
 
 
 # --- derivatives that do not exist --------------------------------------------------------
