@@ -49,6 +49,7 @@ __all__ = [
     "reachable",
     "topological_order",
     "written_data_error",
+    "written_error",
 ]
 
 _INF = math.inf
@@ -317,17 +318,33 @@ def written_data_error(root: Value, who: str) -> ValueError | None:
     by hand; it is looked for only once something has gone wrong (never on the fast path).
     """
     for node in reachable(root):
-        data = node.data
-        try:
-            finite = -_INF < data < _INF
-        except TypeError:  # not even a number
-            finite = False
-        if not finite:
-            return ValueError(
-                f"{who}: {node!r} holds {data!r} in .data, which is not a finite number"
-                " (it was written there; operations only ever make finite numbers)"
-            )
+        error = written_error(who, node)
+        if error is not None:
+            return error
     return None
+
+
+def written_error(who: str, node: Value) -> ValueError | None:
+    """The error for ``node`` when its ``.data`` is not a finite number (else None).
+
+    Example:
+        >>> from autodiff import Value
+        >>> x = Value(1.0, label="x")
+        >>> x.data = float("nan")
+        >>> written_error("tanh", x)  # doctest: +ELLIPSIS
+        ValueError("tanh: Value(nan, grad=0.0, label='x') holds nan in .data, which is not...")
+    """
+    data = node.data
+    try:
+        finite = -_INF < data < _INF
+    except TypeError:  # not even a number
+        finite = False
+    if finite:
+        return None
+    return ValueError(
+        f"{who}: {node!r} holds {data!r} in .data, which is not a finite number"
+        " (it was written there; operations only ever make finite numbers)"
+    )
 
 
 def _gradient_error(node: Value, grad: float, g: float) -> Exception:
