@@ -148,8 +148,9 @@ def _count_uses(root: Value) -> None:
 def accumulate_grads(root: Value, seed: float) -> None:
     """Add ∂root/∂node · seed to ``.grad`` of every node below ``root`` (``Value.backward``).
 
-    All or nothing: every new ``.grad`` is computed (into ``_g``) and checked before any is
-    written, so an error leaves every ``.grad`` exactly as it was.
+    All or nothing: each processed node keeps its previous ``.grad`` in ``_g`` (until the
+    next walk resets it), and a walk that fails puts every one of them back, so an error
+    leaves every ``.grad`` exactly as it was.
 
     Raises:
         ValueError: a local derivative is not finite at the current values (for example
