@@ -7,8 +7,11 @@ import threading
 from collections.abc import Callable, Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from autodiff import Value, grad, hessian, jacobian, no_grad
+from autodiff import Value, grad, hessian, jacobian, no_grad, sum_of
+from autodiff.testing import Expression, expressions
 
 
 def _scratch_is_clean(root: Value) -> bool:
@@ -212,3 +215,26 @@ def test_backward_and_grad_at_once_in_two_threads() -> None:
     (alone,) = grad(y, [x])
     assert _in_threads(y.backward, lambda: grad(y, [x])) == [None, [alone]]
     assert x.grad == alone
+
+
+@settings(max_examples=60, deadline=None)
+@given(expressions(), st.lists(st.floats(-4.0, 4.0), min_size=1, max_size=40))
+def test_a_failed_backward_on_random_graphs_changes_no_grad(
+    recipe: Expression, earlier: list[float]
+) -> None:
+    from autodiff.backward import reachable
+
+    leaves = recipe.leaves()
+    pool = recipe.nodes(*leaves)
+    # The overflowing branch is the first operand, so it is walked last: by the time its
+    # gradient overflows, the rest of the graph has been processed.
+    doomed = leaves[0] * 0.0 * 1e300 * 1e300
+    out = doomed + sum_of(pool)
+    nodes = reachable(out)
+    for number, node in enumerate(nodes):
+        node.grad = earlier[number % len(earlier)]
+    before = [node.grad for node in nodes]
+    with pytest.raises(OverflowError, match="overflows a float"):
+        out.backward()
+    assert [node.grad for node in nodes] == before
+    assert _scratch_is_clean(out)
