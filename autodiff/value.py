@@ -51,6 +51,10 @@ class Value:
         data: a real number (int, float or a numpy scalar), stored as a Python float.
         label: a name shown by ``repr``, drawings and chain-rule ledgers.
 
+    The number comes out only through ``.data``: ``float(v)``, ``math.exp(v)``, ``round(v)``
+    and every other implicit conversion raise TypeError, because the number they would hand
+    out carries no derivative. ``f"{v:.3f}"`` formats ``.data``.
+
     Raises:
         TypeError: ``data`` is not a real number (a bool, str, None, complex, list...).
         ValueError: ``data`` is nan or infinite.
