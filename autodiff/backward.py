@@ -9,36 +9,59 @@ The backward pass works in two sweeps over the nodes' scratch slots, allocating 
 node (so the cyclic garbage collector is never triggered by it):
 
 1. count, in ``node._n``, how many times each node is used as an operand in the graph below
-   the root;
+   the root, and set each ``node._g`` to 0.0;
 2. starting from the root, hand each node's gradient ``node._g`` to its operands, multiplied
    by the primitive's local partials; an operand whose uses have all been processed has its
    final gradient and is processed next (Kahn's algorithm, in reverse).
 
 Each node is processed once, after every node that uses it: a deterministic reverse
-topological order. Between walks every node has ``_g == 0.0`` and ``_n == 0``; the second
-sweep restores that as it goes, and an interrupted walk restores it before re-raising.
-Keeping this pass's gradient in ``_g``, apart from ``.grad``, is what makes accumulation
-correct for interior nodes: a second ``backward()`` propagates this pass's gradients, not
-the sum already stored in ``.grad``.
+topological order. Keeping this pass's gradient in ``_g``, apart from ``.grad``, is what
+makes accumulation correct for interior nodes: a second ``backward()`` propagates this
+pass's gradients, not the sum already stored in ``.grad``.
+
+All or nothing: ``backward()`` either adds to every ``.grad`` or, when it fails (a local
+derivative that is not finite, a gradient that overflows), leaves every ``.grad`` exactly
+as it was. A processed node keeps its previous ``.grad`` in ``_g``, so a failed walk puts
+them back; the next walk's first sweep resets ``_g``. Between walks every node has
+``_n == 0``, and a failed walk restores that before re-raising.
+
+The slots belong to one walk at a time: every walk holds :data:`WALK_LOCK`, so walks
+started from several threads on graphs that share nodes take turns instead of mixing
+their scratch.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from typing import TYPE_CHECKING, Any
+
+from .primitives import derivative_error
 
 if TYPE_CHECKING:
     from .value import Value
 
 __all__ = [
+    "WALK_LOCK",
     "GradientOverflow",
     "accumulate_grads",
     "backpropagate",
     "reachable",
     "topological_order",
+    "written_data_error",
+    "written_error",
 ]
 
 _INF = math.inf
+
+
+WALK_LOCK = threading.RLock()
+"""Held by every walk that uses the nodes' scratch slots ``_g`` and ``_n``.
+
+The slots belong to one walk at a time, so walks of graphs that share nodes, started from
+several threads at once, take turns. Re-entrant, so that a walk may start another (the
+local rules of ``create_graph`` build graphs; a caller of :func:`backpropagate` holds it
+while it reads the slots)."""
 
 
 class GradientOverflow(OverflowError):
@@ -88,7 +111,8 @@ def reachable(root: Value) -> list[Value]:
 
 
 def _count_uses(root: Value) -> None:
-    """Sweep 1: set ``node._n`` to the number of uses of ``node`` as an operand below root."""
+    """Sweep 1: set ``node._n`` to the number of uses of ``node`` as an operand below root,
+    and ``node._g`` to 0.0 (this walk's gradient, before any is handed down)."""
     stack = [root]
     pop, push = stack.pop, stack.append
     while stack:
@@ -100,96 +124,129 @@ def _count_uses(root: Value) -> None:
             a = node._a
             a._n = (n := a._n) + 1
             if not n:
+                a._g = 0.0
                 push(a)
             b = node._b
             b._n = (n := b._n) + 1
             if not n:
+                b._g = 0.0
                 push(b)
         elif arity == 1:
             a = node._a
             a._n = (n := a._n) + 1
             if not n:
+                a._g = 0.0
                 push(a)
         else:
             for a in node._a:
                 a._n = (n := a._n) + 1
                 if not n:
+                    a._g = 0.0
                     push(a)
 
 
 def accumulate_grads(root: Value, seed: float) -> None:
     """Add ∂root/∂node · seed to ``.grad`` of every node below ``root`` (``Value.backward``).
 
+    All or nothing: each processed node keeps its previous ``.grad`` in ``_g`` (until the
+    next walk resets it), and a walk that fails puts every one of them back, so an error
+    leaves every ``.grad`` exactly as it was.
+
     Raises:
         ValueError: a local derivative is not finite at the current values (for example
-            sqrt at 0), naming the op and its operands.
+            sqrt at 0), naming the op and its operands; or a node holds a number that was
+            written into its ``.data`` or ``.grad`` and is not finite.
+        OverflowError: a local derivative or a gradient overflows a float.
     """
-    node = root
-    try:
-        _count_uses(root)
-        root._g = seed
+    with WALK_LOCK:
+        node = root
         ready = [root]
-        pop, push = ready.pop, ready.append
-        while ready:
-            node = pop()
-            g = node._g
-            node._g = 0.0
-            grad = node.grad
-            total = grad + g if grad else g  # 0.0 + g would allocate a new float
-            # Float products overflow to inf silently, and inf times a zero partial makes
-            # nan further down: stop at the first node whose gradient is not finite.
-            if not -_INF < total < _INF:
-                raise GradientOverflow(
-                    f"backward: the gradient of {node!r} would be {total!r}:"
-                    " a product of derivatives overflows a float"
-                )
-            node.grad = total
-            prim = node._prim
-            if prim is None:
-                continue
-            arity = prim.arity
-            # One branch per arity (not per operation): the rule is looked up on the node.
-            if arity == 2:
-                a = node._a
-                b = node._b
-                if g:
-                    da, db = prim.local_grads(a.data, b.data, node.data)
-                    a._g += g * da
-                    b._g += g * db
-                a._n = (n := a._n - 1)
-                if not n:
-                    push(a)
-                b._n = (n := b._n - 1)
-                if not n:
-                    push(b)
-            elif arity == 1:
-                a = node._a
-                if g:
-                    a._g += g * prim.local_grads(a.data, node.data)[0]
-                a._n = (n := a._n - 1)
-                if not n:
-                    push(a)
-            else:
-                operands = node._a
-                if g:
-                    partials = prim.local_grads(*[a.data for a in operands], node.data)
-                    for a, partial in zip(operands, partials):
-                        a._g += g * partial
-                for a in operands:
+        counted = committed = False
+        try:
+            _count_uses(root)
+            counted = True
+            root._g = seed
+            pop, push = ready.pop, ready.append
+            while ready:
+                node = pop()
+                committed = False
+                g = node._g
+                grad = node.grad
+                total = grad + g if grad else g  # 0.0 + g would allocate a new float
+                # Float products overflow to inf silently, and inf times a zero partial makes
+                # nan further down: stop at the first node whose gradient is not finite.
+                if not -_INF < total < _INF:
+                    raise _gradient_error(node, grad, g)
+                node._g = grad  # kept until the next walk, to undo this one if it fails
+                node.grad = total
+                committed = True
+                prim = node._prim
+                if prim is None:
+                    continue
+                arity = prim.arity
+                # One branch per arity (not per operation): the rule is looked up on the node.
+                if arity == 2:
+                    a = node._a
+                    b = node._b
+                    if g:
+                        da, db = prim.local_grads(a.data, b.data, node.data)
+                        a._g += g * da
+                        b._g += g * db
                     a._n = (n := a._n - 1)
                     if not n:
                         push(a)
-    except BaseException as error:
-        _clear_scratch(root)
-        _raise_not_finite(node, error)
-        raise
+                    b._n = (n := b._n - 1)
+                    if not n:
+                        push(b)
+                elif arity == 1:
+                    a = node._a
+                    if g:
+                        a._g += g * prim.local_grads(a.data, node.data)[0]
+                    a._n = (n := a._n - 1)
+                    if not n:
+                        push(a)
+                else:
+                    operands = node._a
+                    if g:
+                        partials = prim.local_grads(*[a.data for a in operands], node.data)
+                        for a, partial in zip(operands, partials):
+                            a._g += g * partial
+                    for a in operands:
+                        a._n = (n := a._n - 1)
+                        if not n:
+                            push(a)
+        except BaseException as error:
+            if counted:
+                _undo(root, ready if committed else [*ready, node])
+            else:  # stopped while counting: no .grad has changed yet
+                _clear_scratch(root)
+            replacement = _walk_error(root, node, error)
+            if replacement is None:
+                raise
+            raise replacement from None
+
+
+def _undo(root: Value, pending: list[Value]) -> None:
+    """Put back the ``.grad`` of every node a failed walk processed, and clear the scratch.
+
+    The processed nodes are those whose uses were all counted down (``_n == 0``) and that
+    are not still waiting (``pending``); each keeps its old ``.grad`` in ``_g``.
+    """
+    waiting = {id(node) for node in pending}
+    for node in reachable(root):
+        if not node._n and id(node) not in waiting:
+            node.grad = node._g
+        node._g = 0.0
+        node._n = 0
 
 
 def backpropagate(root: Value, seed: Any, *, create_graph: bool = False) -> list[Value]:
     """Apply the chain rule from ``root`` down; leave ∂root/∂node · seed in each ``node._g``.
 
     Unlike :func:`accumulate_grads` this touches no ``.grad``; the caller reads the ``_g``
-    it needs and must then set ``_g = 0.0`` on every returned node.
+    it needs and must then set ``_g = 0.0`` on every returned node. A caller whose graph
+    other threads may walk too holds :data:`WALK_LOCK` from before this call until the
+    slots are reset (the lock is re-entrant; this function takes it as well).
 
     Args:
         root: the output to differentiate.
@@ -202,37 +259,42 @@ def backpropagate(root: Value, seed: Any, *, create_graph: bool = False) -> list
         Every node of the graph, results before their operands.
 
     Raises:
-        ValueError: a local derivative is not finite at the current values, naming the op.
+        ValueError: a local derivative is not finite at the current values, naming the op,
+            or a node holds a non-finite number written into its ``.data``.
+        OverflowError: a local derivative overflows a float.
     """
     order: list[Value] = []
     node = root
-    try:
-        _count_uses(root)
-        root._g = seed
-        ready = [root]
-        while ready:
-            node = ready.pop()
-            order.append(node)
-            if node._prim is None:
-                continue
-            operands = node.children
-            g = node._g
-            if not (type(g) is float and g == 0.0):
-                for child, partial in zip(operands, _local_grads(node, create_graph)):
-                    contribution = g * partial
-                    previous = child._g
-                    if type(previous) is float and previous == 0.0:
-                        child._g = contribution
-                    else:
-                        child._g = previous + contribution
-            for child in operands:
-                child._n -= 1
-                if not child._n:
-                    ready.append(child)
-    except BaseException as error:
-        _clear_scratch(root)
-        _raise_not_finite(node, error)
-        raise
+    with WALK_LOCK:
+        try:
+            _count_uses(root)
+            root._g = seed
+            ready = [root]
+            while ready:
+                node = ready.pop()
+                order.append(node)
+                if node._prim is None:
+                    continue
+                operands = node.children
+                g = node._g
+                if not (type(g) is float and g == 0.0):
+                    for child, partial in zip(operands, _local_grads(node, create_graph)):
+                        contribution = g * partial
+                        previous = child._g
+                        if type(previous) is float and previous == 0.0:
+                            child._g = contribution
+                        else:
+                            child._g = previous + contribution
+                for child in operands:
+                    child._n -= 1
+                    if not child._n:
+                        ready.append(child)
+        except BaseException as error:
+            _clear_scratch(root)
+            replacement = _walk_error(root, node, error)
+            if replacement is None:
+                raise
+            raise replacement from None
     return order
 
 
@@ -250,16 +312,66 @@ def _clear_scratch(root: Value) -> None:
         node._n = 0
 
 
-def _raise_not_finite(node: Value, error: BaseException) -> None:
-    """Turn an arithmetic error of a local rule into a ValueError naming the op.
+def written_data_error(root: Value, who: str) -> ValueError | None:
+    """The error for a node below ``root`` whose ``.data`` is not a finite number, if any.
 
-    ValueError is among them because with ``create_graph`` the rules run on Values, whose
-    operations report a domain error (``0.5 / out`` at out = 0, say) as one.
+    Operations only ever make finite numbers, so such a number was written into ``.data``
+    by hand; it is looked for only once something has gone wrong (never on the fast path).
     """
-    if isinstance(error, GradientOverflow):
-        return
-    if isinstance(error, (ZeroDivisionError, OverflowError, ValueError)) and node._prim is not None:
-        values = ", ".join(repr(child.data) for child in node.children)
-        raise ValueError(
-            f"{node._prim.name}: the derivative is not finite at input ({values}): {error}"
-        ) from None
+    for node in reachable(root):
+        error = written_error(who, node)
+        if error is not None:
+            return error
+    return None
+
+
+def written_error(who: str, node: Value) -> ValueError | None:
+    """The error for ``node`` when its ``.data`` is not a finite number (else None).
+
+    Example:
+        >>> from autodiff import Value
+        >>> x = Value(1.0, label="x")
+        >>> x.data = float("nan")
+        >>> written_error("tanh", x)  # doctest: +ELLIPSIS
+        ValueError("tanh: Value(nan, grad=0.0, label='x') holds nan in .data, which is not...")
+    """
+    data = node.data
+    try:
+        finite = -_INF < data < _INF
+    except TypeError:  # not even a number
+        finite = False
+    if finite:
+        return None
+    return ValueError(
+        f"{who}: {node!r} holds {data!r} in .data, which is not a finite number"
+        " (it was written there; operations only ever make finite numbers)"
+    )
+
+
+def _gradient_error(node: Value, grad: float, g: float) -> Exception:
+    if not -_INF < grad < _INF:
+        return ValueError(
+            f"backward: {node!r} holds {grad!r} in .grad, which is not a finite number"
+            " (it was written there); zero it before backward()"
+        )
+    return GradientOverflow(
+        f"backward: the gradient of {node!r} would be {grad + g!r}:"
+        " a product of derivatives overflows a float"
+    )
+
+
+def _walk_error(root: Value, node: Value, error: BaseException) -> Exception | None:
+    """What a failed walk raises instead of ``error`` (None: ``error`` itself).
+
+    A number written into some ``.data`` by hand is named first, whatever it broke; an
+    arithmetic error of a local rule becomes an error naming the op and its operands.
+    """
+    if not isinstance(error, (ArithmeticError, ValueError)):
+        return None
+    written = written_data_error(root, "backward")
+    if written is not None:
+        return written
+    if isinstance(error, GradientOverflow) or node._prim is None:
+        return None
+    operands = tuple(child.data for child in node.children)
+    return derivative_error(node._prim.name, operands, error)

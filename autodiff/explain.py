@@ -26,6 +26,11 @@ from .value import Value
 
 __all__ = ["Contribution", "Explanation", "Path", "explain"]
 
+_Partials = dict[int, tuple[float, ...]]
+"""The local partials of the nodes on a path, by ``id``."""
+_Link = tuple[Value, int, "_Link | None"]
+"""A path under construction: its last node, that node's operand position, the rest."""
+
 
 @dataclass(frozen=True, eq=False)
 class Path:
@@ -144,54 +149,75 @@ def explain(output: Value, wrt: Value, *, max_paths: int = 100, digits: int = 4)
         if isinstance(number, bool) or not isinstance(number, int) or number < 1:
             raise ValueError(f"explain: {name} must be a positive int, got {number!r}")
     order = topological_order(output)
+    on_path = on_paths(order, [wrt])
+    # The local partials of every edge on a path, once (ledgers read each edge twice).
+    partials = {
+        id(node): local_partials(node) for node in order if id(node) in on_path and node is not wrt
+    }
     count = count_paths(order, wrt, cap=max_paths + 1)
-    contributions = _edge_account(order, wrt)
+    contributions = _edge_account(order, wrt, on_path, partials)
     (total,) = grad(output, [wrt])
     complete = count <= max_paths
-    paths = _enumerate_paths(order, wrt) if complete else ()
+    paths = _enumerate_paths(order, wrt, on_path, partials) if complete else ()
     return Explanation(output, wrt, count, complete, paths, contributions, total, digits)
 
 
-def _enumerate_paths(order: Sequence[Value], wrt: Value) -> tuple[Path, ...]:
+def _enumerate_paths(
+    order: Sequence[Value], wrt: Value, on_path: set[int], partials: _Partials
+) -> tuple[Path, ...]:
     """Every path from the root down to ``wrt``, by an explicit-stack depth-first walk."""
-    on_path = on_paths(order, [wrt])
     root = order[-1]
     if id(root) not in on_path:
         return ()
-    partials = {id(node): local_partials(node) for node in order if id(node) in on_path}
     paths: list[Path] = []
-    # Each stack entry is a partial path (nodes, positions); only nodes that can reach wrt
-    # are entered, so every branch ends at wrt and the work is proportional to the output.
-    stack: list[tuple[tuple[Value, ...], tuple[int, ...]]] = [((root,), ())]
+    # Each stack entry is a partial path as a linked list from its last node back up to the
+    # root, (node, position in its parent, rest): extending one costs the same at any depth,
+    # so the work is proportional to the paths listed. Only nodes that can reach wrt are
+    # entered, so every branch ends at wrt.
+    stack: list[_Link] = [(root, -1, None)]
     while stack:
-        nodes, positions = stack.pop()
-        node = nodes[-1]
+        link = stack.pop()
+        node = link[0]
         if node is wrt:
-            steps = zip(nodes, positions)
-            edge_partials = tuple(partials[id(parent)][position] for parent, position in steps)
-            paths.append(Path(nodes, positions, edge_partials))
+            paths.append(_path_of(link, partials))
             continue
-        for position in reversed(range(len(node.children))):
-            child = node.children[position]
-            if id(child) in on_path:
-                stack.append(((*nodes, child), (*positions, position)))
+        children = node.children
+        for position in reversed(range(len(children))):
+            if id(children[position]) in on_path:
+                stack.append((children[position], position, link))
     return tuple(paths)
 
 
-def _edge_account(order: Sequence[Value], wrt: Value) -> tuple[Contribution, ...]:
+def _path_of(last: _Link, partials: _Partials) -> Path:
+    """The path that the linked list ending at ``last`` describes, from the root down."""
+    nodes: list[Value] = []
+    positions: list[int] = []
+    link: _Link | None = last
+    while link is not None:
+        nodes.append(link[0])
+        positions.append(link[1])
+        link = link[2]
+    nodes.reverse()
+    positions.reverse()
+    edges = positions[1:]  # the root's entry has no edge above it
+    edge_partials = tuple(partials[id(parent)][p] for parent, p in zip(nodes, edges))
+    return Path(tuple(nodes), tuple(edges), edge_partials)
+
+
+def _edge_account(
+    order: Sequence[Value], wrt: Value, on_path: set[int], partials: _Partials
+) -> tuple[Contribution, ...]:
     """Each parent's contribution to each node on a path, parents from the root down."""
-    on_path = on_paths(order, [wrt])
     grads: dict[int, float] = {id(order[-1]): 1.0}
     contributions: list[Contribution] = []
     for parent in reversed(order):
         if id(parent) not in on_path or parent is wrt:
             continue
         parent_grad = grads[id(parent)]
-        for position, (child, partial) in enumerate(zip(parent.children, local_partials(parent))):
+        for position, (child, partial) in enumerate(zip(parent.children, partials[id(parent)])):
             if id(child) in on_path:
-                contribution = Contribution(parent, child, position, parent_grad, partial)
-                contributions.append(contribution)
-                grads[id(child)] = grads.get(id(child), 0.0) + contribution.amount
+                contributions.append(Contribution(parent, child, position, parent_grad, partial))
+                grads[id(child)] = grads.get(id(child), 0.0) + parent_grad * partial
     return tuple(contributions)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 from typing import Any
 
-from .backward import backpropagate
+from .backward import WALK_LOCK, backpropagate, written_data_error
 from .recording import recording
 from .value import Value
 
@@ -51,24 +51,33 @@ def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) 
     if not isinstance(output, Value):
         raise TypeError(f"grad: output must be a Value, got {type(output).__name__}: {output!r}")
     inputs = _check_values(inputs, "grad: inputs")
-    with recording(True) if create_graph else nullcontext():
-        order = backpropagate(output, 1.0, create_graph=create_graph)
-    try:
-        return [_read(value, create_graph, position) for position, value in enumerate(inputs)]
-    finally:
-        # Every walk starts from _g == 0.0 on every node (see autodiff.backward), also after
-        # _read refused an overflow; and gradients that are Values would keep their graphs
-        # alive (and form reference cycles back into this graph) if left in the slots.
-        for node in order:
-            node._g = 0.0
+    # The slots hold this walk's derivatives until they are read: no other walk meanwhile.
+    with WALK_LOCK:
+        for value in inputs:
+            value._g = 0.0  # the walk sets the slots it reaches; an input outside it reads 0
+        with recording(True) if create_graph else nullcontext():
+            order = backpropagate(output, 1.0, create_graph=create_graph)
+        try:
+            return [
+                _read(output, value, create_graph, position)
+                for position, value in enumerate(inputs)
+            ]
+        finally:
+            # Gradients that are Values would keep their graphs alive (and form reference
+            # cycles back into this graph) if left in the slots.
+            for node in order:
+                node._g = 0.0
 
 
-def _read(value: Value, create_graph: bool, position: int) -> Any:
+def _read(output: Value, value: Value, create_graph: bool, position: int) -> Any:
     g = value._g
     if create_graph:
         return g if isinstance(g, Value) else Value(g)
     # Float products of derivatives overflow to inf (and then to nan) without raising.
     if not -math.inf < g < math.inf:
+        written = written_data_error(output, "grad")
+        if written is not None:
+            raise written
         raise OverflowError(
             f"grad: the derivative with respect to inputs[{position}] would be {g!r}:"
             " a product of derivatives overflows a float"

@@ -62,9 +62,12 @@ def on_paths(order: Sequence[Value], targets: Iterable[Value]) -> set[int]:
         ['w', '*', 'tanh', '+']
     """
     reaching = {id(target) for target in targets}
+    add = reaching.add
     for node in order:
-        if any(id(child) in reaching for child in node.children):
-            reaching.add(id(node))
+        for child in node.children:
+            if id(child) in reaching:
+                add(id(node))
+                break
     inside = {id(node) for node in order}
     return reaching & inside
 
@@ -89,7 +92,9 @@ def count_paths(order: Sequence[Value], target: Value, *, cap: int) -> int:
     for node in order:
         if node is target:
             paths[id(node)] = 1
-        else:
-            total = sum(paths[id(child)] for child in node.children)
-            paths[id(node)] = min(total, cap)
+            continue
+        total = 0
+        for child in node.children:
+            total += paths[id(child)]
+        paths[id(node)] = total if total < cap else cap
     return paths.get(id(order[-1]), 0) if order else 0

@@ -32,6 +32,7 @@ __all__ = [
     "PRIMITIVES",
     "VARIADIC",
     "Primitive",
+    "derivative_error",
     "local_partials",
     "overflow_error",
     "power",
@@ -108,10 +109,35 @@ def _domain_error(op: str, condition: str, x: float) -> ValueError:
     return ValueError(f"{op}: {condition}, got {x!r}")
 
 
+def _shown(operands: tuple[float, ...]) -> str:
+    return ", ".join(repr(x) for x in operands[:6]) + (", ..." if len(operands) > 6 else "")
+
+
 def overflow_error(op: str, operands: tuple[float, ...]) -> OverflowError:
     """The error for a primitive whose result overflowed a float (checked by the engine)."""
-    shown = ", ".join(repr(x) for x in operands[:6]) + (", ..." if len(operands) > 6 else "")
-    return OverflowError(f"{op}: the result overflows a float for input ({shown})")
+    return OverflowError(f"{op}: the result overflows a float for input ({_shown(operands)})")
+
+
+def derivative_error(
+    op: str, operands: tuple[float, ...], error: ArithmeticError | ValueError
+) -> Exception:
+    """The error for a local rule of ``op`` that failed with ``error``, naming the op.
+
+    A partial that overflows a float (the derivative of x ** -1 at 1e-160 is -1e320) is an
+    OverflowError; one that is infinite or undefined (sqrt at 0) a ValueError. With
+    ``create_graph`` the rules run on Values, which report a domain error as a ValueError
+    of their own: its message is kept.
+
+    Example:
+        >>> derivative_error("sqrt", (0.0,), ZeroDivisionError("float division by zero"))
+        ValueError('sqrt: the derivative is not finite at input (0.0): it is infinite there')
+    """
+    at = f"at input ({_shown(operands)})"
+    if isinstance(error, OverflowError):
+        return OverflowError(f"{op}: the derivative {at} overflows a float")
+    if isinstance(error, ZeroDivisionError):
+        return ValueError(f"{op}: the derivative is not finite {at}: it is infinite there")
+    return ValueError(f"{op}: the derivative is not finite {at}: {error}")
 
 
 # --- addition and multiplication -------------------------------------------------------
@@ -332,6 +358,7 @@ def local_partials(node: Value) -> tuple[float, ...]:
 
     Raises:
         ValueError: a partial is not finite at these values (sqrt at 0, say), naming the op.
+        OverflowError: a partial overflows a float, naming the op.
 
     Example:
         >>> from autodiff import Value
@@ -346,7 +373,4 @@ def local_partials(node: Value) -> tuple[float, ...]:
     try:
         return tuple(prim.local_grads(*operands, node.data))
     except (ZeroDivisionError, OverflowError) as error:
-        values = ", ".join(repr(x) for x in operands)
-        raise ValueError(
-            f"{prim.name}: the derivative is not finite at input ({values}): {error}"
-        ) from None
+        raise derivative_error(prim.name, tuple(operands), error) from None

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import math
 import reprlib
+import sys
 from numbers import Real
 from typing import Any
 
-from .backward import accumulate_grads, reachable
+from .backward import accumulate_grads, reachable, written_error
 from .primitives import PRIMITIVES, Primitive, overflow_error, power
 from .recording import is_recording
 
@@ -27,6 +28,7 @@ _ADD = PRIMITIVES["+"]
 _MUL = PRIMITIVES["*"]
 _POW = PRIMITIVES["**"]
 _INF = math.inf
+_MIN_NORMAL = sys.float_info.min
 
 
 def _check_number(data: object, what: str) -> float:
@@ -48,6 +50,10 @@ class Value:
     Args:
         data: a real number (int, float or a numpy scalar), stored as a Python float.
         label: a name shown by ``repr``, drawings and chain-rule ledgers.
+
+    The number comes out only through ``.data``: ``float(v)``, ``math.exp(v)``, ``round(v)``
+    and every other implicit conversion raise TypeError, because the number they would hand
+    out carries no derivative. ``f"{v:.3f}"`` formats ``.data``.
 
     Raises:
         TypeError: ``data`` is not a real number (a bool, str, None, complex, list...).
@@ -114,8 +120,37 @@ class Value:
             parts.append(f"op={self.op!r}")
         return f"Value({', '.join(parts)})"
 
+    # --- numbers out: only explicitly ------------------------------------------------------
+    # float(v), math.exp(v), round(v)... would hand out a number that carries no derivative,
+    # and a gradient computed through it would be silently wrong. Python asks a Value for a
+    # number through these methods, so each of them refuses; .data is the explicit way.
     def __float__(self) -> float:
-        return self.data
+        raise _conversion_refused(self, "float(v) (or math.exp(v), math.tanh(v)...)")
+
+    def __int__(self) -> int:
+        raise _conversion_refused(self, "int(v)")
+
+    def __index__(self) -> int:
+        raise _conversion_refused(self, "operator.index(v)")
+
+    def __complex__(self) -> complex:
+        raise _conversion_refused(self, "complex(v)")
+
+    def __round__(self, ndigits: int | None = None) -> float:
+        raise _conversion_refused(self, "round(v)")
+
+    def __trunc__(self) -> int:
+        raise _conversion_refused(self, "math.trunc(v)")
+
+    def __floor__(self) -> int:
+        raise _conversion_refused(self, "math.floor(v)")
+
+    def __ceil__(self) -> int:
+        raise _conversion_refused(self, "math.ceil(v)")
+
+    def __format__(self, spec: str) -> str:
+        """``f"{v:.3f}"`` formats ``v.data``; ``f"{v}"`` is ``str(v)``."""
+        return format(self.data, spec) if spec else str(self)
 
     # --- the graph ---------------------------------------------------------------------
     def backward(self, grad: float = 1.0) -> None:
@@ -123,12 +158,14 @@ class Value:
 
         Gradients *accumulate*, interior nodes included: calling ``backward()`` twice adds
         twice, as in PyTorch. Use :meth:`zero_grad` (or ``nn.Module.zero_grad``) between
-        steps. The walk is iterative and visits each node once.
+        steps. The walk is iterative and visits each node once. It is all or nothing: when
+        it raises, every ``.grad`` in the graph is exactly what it was before the call. It
+        is safe to call from several threads on graphs that share nodes (walks take turns).
 
         Raises:
-            ValueError: a local derivative is not finite (sqrt at 0, say), naming the op.
-                Nodes above it may already have had their ``.grad`` updated.
-            OverflowError: a gradient overflows a float (``.grad`` is then left incomplete).
+            ValueError: a local derivative is not finite (sqrt at 0, say), naming the op; or
+                a number that is not finite was written into some node's ``.data``/``.grad``.
+            OverflowError: a local derivative or a gradient overflows a float.
 
         Example:
             >>> a = Value(3.0)
@@ -153,7 +190,7 @@ class Value:
             other = _lift(other, "+")
         data = self.data + other.data
         if not -_INF < data < _INF:
-            raise overflow_error("+", (self.data, other.data))
+            raise _not_finite(_ADD, (self, other))
         node = _new_object(Value)
         node.data = data
         node.grad = 0.0
@@ -173,7 +210,7 @@ class Value:
             other = _lift(other, "*")
         data = self.data * other.data
         if not -_INF < data < _INF:
-            raise overflow_error("*", (self.data, other.data))
+            raise _not_finite(_MUL, (self, other))
         node = _new_object(Value)
         node.data = data
         node.grad = 0.0
@@ -216,17 +253,10 @@ class Value:
         return _lift(other, "-") + (-self)
 
     def __truediv__(self, other: object) -> Value:
-        if isinstance(other, Value):
-            _check_divisor(self, other.data)
-            return self * other**-1.0
-        divisor = _lift(other, "/").data
-        _check_divisor(self, divisor)
-        return self * _constant(1.0 / divisor)
+        return _divide(self, other if isinstance(other, Value) else _lift(other, "/").data)
 
     def __rtruediv__(self, other: object) -> Value:
-        dividend = _lift(other, "/")
-        _check_divisor(dividend, self.data)
-        return dividend * self**-1.0
+        return _divide(_lift(other, "/"), self)
 
     def __abs__(self) -> Value:
         return _apply1(PRIMITIVES["abs"], self)
@@ -269,10 +299,52 @@ _new_object = object.__new__
 _recording = is_recording
 
 
-def _check_divisor(dividend: Value, divisor: float) -> None:
-    # Said here rather than left to x ** -1, whose error would not mention the division.
-    if divisor == 0.0:
+def _conversion_refused(value: Value, conversion: str) -> TypeError:
+    return TypeError(
+        f"{conversion}: a Value is never turned into a number implicitly ({value!r}); the"
+        " number would carry no derivative, and gradients through it would be silently"
+        " wrong: use v.data for the number, or v.exp() (v.tanh(), v.log()...) to keep the"
+        " derivative"
+    )
+
+
+def _divide(dividend: Value, divisor: Value | float) -> Value:
+    """``dividend / divisor``: ``x * (1/c)`` for a number c, ``x * y ** -1`` for a Value y.
+
+    The reciprocal alone can leave the float range while the quotient fits (1e-300 / 1e-320
+    is 1e20, but 1 / 1e-320 overflows), or lose digits as a subnormal. Then it is taken of
+    the divisor scaled by a power of two s, exactly: x / y = (x * (y·s) ** -1) * s, with
+    every intermediate as far inside the float range as the quotient allows.
+    """
+    y = divisor.data if isinstance(divisor, Value) else divisor
+    for operand in (dividend, divisor):
+        if isinstance(operand, Value) and (error := written_error("/", operand)) is not None:
+            raise error
+    if y == 0.0:
+        # Said here rather than left to x ** -1, whose error would not mention the division.
         raise ValueError(f"/: division of {dividend.data!r} by zero")
+    reciprocal = 1.0 / y
+    try:
+        if _MIN_NORMAL <= abs(reciprocal) < _INF:
+            if isinstance(divisor, Value):
+                return dividend * divisor**-1.0
+            return dividend * _constant(reciprocal)
+        scale = math.ldexp(1.0, -(math.frexp(y)[1] // 2))  # y·scale is near 2 ** (e/2)
+        if isinstance(divisor, Value):
+            return dividend * (divisor * scale) ** -1.0 * scale
+        return dividend * _constant(1.0 / (y * scale)) * _constant(scale)
+    except OverflowError:
+        raise overflow_error("/", (dividend.data, y)) from None
+
+
+def _not_finite(prim: Primitive, operands: tuple[Value, ...]) -> Exception:
+    """The error for a result that is not finite: a number written into an operand's
+    ``.data`` (named), else an overflow of finite operands."""
+    for operand in operands:
+        error = written_error(prim.name, operand)
+        if error is not None:
+            return error
+    return overflow_error(prim.name, tuple(operand.data for operand in operands))
 
 
 def _constant(data: float) -> Value:
@@ -310,15 +382,19 @@ def _lift(x: object, op: str) -> Value:
     )
 
 
-def _result(prim: Primitive, data: float, operands: tuple[float, ...]) -> Value:
+def _result(prim: Primitive, data: float, operands: tuple[Value, ...]) -> Value:
     """A leaf holding ``prim``'s result, after the one finiteness check for every primitive."""
     if not -_INF < data < _INF:
-        raise overflow_error(prim.name, operands)
+        raise _not_finite(prim, operands)
     return _constant(data)
 
 
 def _apply1(prim: Primitive, x: Value) -> Value:
-    node = _result(prim, prim.forward(x.data), (x.data,))
+    # A number written into .data by hand can give a finite result (tanh(inf) is 1.0),
+    # so the operand is checked, not only the result as for + and *.
+    if not -_INF < (data := x.data) < _INF:
+        raise _not_finite(prim, (x,))
+    node = _result(prim, prim.forward(data), (x,))
     if _recording():
         node._prim = prim
         node._a = x
@@ -326,7 +402,9 @@ def _apply1(prim: Primitive, x: Value) -> Value:
 
 
 def _apply2(prim: Primitive, x: Value, y: Value) -> Value:
-    node = _result(prim, prim.forward(x.data, y.data), (x.data, y.data))
+    if not (-_INF < x.data < _INF and -_INF < y.data < _INF):
+        raise _not_finite(prim, (x, y))
+    node = _result(prim, prim.forward(x.data, y.data), (x, y))
     if _recording():
         node._prim = prim
         node._a = x
@@ -336,8 +414,9 @@ def _apply2(prim: Primitive, x: Value, y: Value) -> Value:
 
 def apply_variadic(prim: Primitive, operands: tuple[Value, ...]) -> Value:
     """The node for a primitive that takes any number of operands (``sum``, ``dot``)."""
-    data = tuple(x.data for x in operands)
-    node = _result(prim, prim.forward(*data), data)
+    # A sum or dot product of operands one of which is not finite is never finite itself:
+    # the result's check covers a number written into an operand's .data.
+    node = _result(prim, prim.forward(*[x.data for x in operands]), operands)
     if _recording():
         node._prim = prim
         node._a = operands

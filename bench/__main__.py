@@ -11,7 +11,7 @@ import datetime
 import sys
 from collections.abc import Sequence
 
-from .chain import ChainResult, MemoryResult, measure_memory, run_chain
+from .chain import ChainResult, MemoryResult, explain_section, measure_memory, run_chain
 from .report import machine, table, write_atomically
 from .steps import StepResult, run_course, run_demo
 from .training import TrainingResult, train_heart
@@ -141,6 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("chain and memory…", file=sys.stderr)
     chains = run_chain(ops, min(ops, 10**5))
     memory = measure_memory(10**5)
+    explained = explain_section([ops // 10, ops])
     print("demo step…", file=sys.stderr)
     demo = run_demo(rounds)
     print("course step…", file=sys.stderr)
@@ -149,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     training = [train_heart(seconds, batched=True), train_heart(seconds, batched=False)]
     lines += _targets(demo, course, chains, memory)
     lines += _steps_section(demo) + _steps_section(course)
-    lines += _chain_section(chains, memory) + _training_section(training)
+    lines += _chain_section(chains, memory) + explained + _training_section(training)
     text = "\n".join(lines)
     write_atomically(args.output, text)
     print(text)

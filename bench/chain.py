@@ -10,7 +10,7 @@ import tracemalloc
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ChainResult", "MemoryResult", "measure_memory", "run_chain"]
+__all__ = ["ChainResult", "MemoryResult", "explain_section", "measure_memory", "run_chain"]
 
 
 @dataclass
@@ -116,6 +116,30 @@ def measure_memory(ops: int) -> list[MemoryResult]:
             results.append(MemoryResult(name, graph, used / ops))
             del kept
     return results
+
+
+def explain_section(sizes: list[int]) -> list[str]:
+    """Markdown: CPU seconds of ``explain(y, x)`` and of its ledger's text on chains of
+    each size (the work is linear in the graph: ten times the ops, ten times the time)."""
+    from autodiff import Value, explain
+
+    from .report import table
+
+    rows = []
+    for ops in sizes:
+        gc.collect()
+        x = Value(0.5, label="x")
+        y = _chain(x, ops)
+        start = time.process_time()
+        ledger = explain(y, x)
+        middle = time.process_time()
+        str(ledger)
+        end = time.process_time()
+        rows.append([f"{ops:,}", f"{middle - start:.2f} s", f"{end - middle:.2f} s"])
+        del x, y, ledger
+    lines = ["## explain on the chain", ""]
+    lines += table(["operations", "explain(y, x)", "str() of the ledger"], rows)
+    return [*lines, ""]
 
 
 def _shared_chain(make: Any, ops: int) -> Any:

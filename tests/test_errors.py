@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Callable
 from fractions import Fraction
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from autodiff import GradcheckError, Value, grad, gradcheck, hessian, jacobian
+from autodiff import GradcheckError, Value, dot, grad, gradcheck, hessian, jacobian, sum_of
 
 
 def _raises(kind: type[Exception], *words: str) -> Any:
@@ -136,6 +137,113 @@ def test_division_by_zero(division: Callable[[], Value]) -> None:
         division()
 
 
+@pytest.mark.parametrize(
+    ("x", "y"),
+    [
+        (1e-300, 1e-320),  # 1e20: fits, although 1 / 1e-320 does not
+        (0.0, 1e-320),
+        (-1e-300, 5e-324),
+        (3.0, 1e-300),
+        (1e300, 1.5e308),  # 1 / 1.5e308 would be a subnormal, short of digits
+        (-2.5e-300, 2.0**1023),
+    ],
+)
+def test_division_by_tiny_or_huge_divisors_computes_what_fits(x: float, y: float) -> None:
+    quotient = x / y
+    for divided in (Value(x) / y, Value(x) / Value(y), x / Value(y)):
+        # Division through a reciprocal rounds once more than x / y itself: 1 ulp at most.
+        assert abs(divided.data - quotient) <= math.ulp(quotient)
+
+
+@pytest.mark.parametrize(
+    ("division", "shown"),
+    [
+        (lambda: Value(1.0) / 1e-320, "(1.0, 1e-320)"),
+        (lambda: Value(1e300) / 1e-10, "(1e+300, 1e-10)"),
+        (lambda: Value(1e300) / Value(1e-10), "(1e+300, 1e-10)"),
+        (lambda: 1e300 / Value(1e-300), "(1e+300, 1e-300)"),
+        (lambda: Value(-1e-10) / Value(5e-324), "(-1e-10, 5e-324)"),
+    ],
+)
+def test_a_quotient_beyond_float_range_blames_the_division(
+    division: Callable[[], Value], shown: str
+) -> None:
+    with _raises(OverflowError, f"/: the result overflows a float for input {shown}"):
+        division()
+
+
+def test_derivatives_of_a_division_by_a_tiny_or_huge_divisor() -> None:
+    x = Value(1e-300)
+    y = x / 1e-320  # fits, but dy/dx = 1e320 does not
+    with _raises(OverflowError, "overflows a float"):
+        y.backward()
+    assert x.grad == 0.0
+    u, v = Value(3.0), Value(2.0**1023)
+    assert grad(u / v, [u]) == [2.0**-1023]  # powers of two all the way: exact
+
+
+def test_a_local_derivative_beyond_float_range_is_named_plainly() -> None:
+    x = Value(1e-160)
+    y = x**-1  # 1e160 fits; its derivative -1e320 does not
+    for attempt in (y.backward, lambda: grad(y, [x]), lambda: grad(y, [x], create_graph=True)):
+        with pytest.raises(OverflowError) as error:
+            attempt()
+        assert str(error.value) == "**: the derivative at input (1e-160) overflows a float"
+
+
+# --- numbers written into .data by hand ---------------------------------------------------
+_USES: list[tuple[str, Callable[[Value], object]]] = [
+    ("+", lambda v: v + 1.0),
+    ("*", lambda v: 2.0 * v),
+    ("+", lambda v: v - Value(1.0)),
+    ("/", lambda v: v / 3.0),
+    ("/", lambda v: 3.0 / v),
+    ("tanh", lambda v: v.tanh()),
+    ("sigmoid", lambda v: v.sigmoid()),
+    ("exp", lambda v: v.exp()),
+    ("relu", lambda v: v.relu()),
+    ("**", lambda v: v**-1),
+    ("**", lambda v: 0.5**v),
+    ("sum", lambda v: sum_of([v, 1.0])),
+    ("dot", lambda v: dot([v], [0.0])),
+]
+
+
+@pytest.mark.parametrize("written", [math.nan, math.inf, -math.inf])
+@pytest.mark.parametrize(
+    ("op", "use"), _USES, ids=[f"{op}-{number}" for number, (op, _) in enumerate(_USES)]
+)
+def test_a_number_written_into_data_is_checked_when_next_used(
+    op: str, use: Callable[[Value], object], written: float
+) -> None:
+    v = Value(1.0, label="v")
+    v.data = written
+    with _raises(ValueError, f"{op}: Value({written!r}", "label='v'", "holds", "in .data"):
+        use(v)
+
+
+@pytest.mark.parametrize("written", [math.nan, math.inf])
+def test_a_number_written_into_data_after_the_graph_was_built(written: float) -> None:
+    w = Value(0.5, label="w")
+    h = (w * 3.0).tanh()
+    out = h * h + w
+    h.data = written
+    with _raises(ValueError, "backward: Value(", "holds", "in .data"):
+        out.backward()
+    assert w.grad == 0.0 and out.grad == 0.0
+    with _raises(ValueError, "grad: Value(", "holds", "in .data"):
+        grad(out, [w])
+
+
+def test_a_number_written_into_grad_is_named() -> None:
+    w = Value(0.5, label="w")
+    out = w * w
+    w.grad = math.nan
+    with _raises(ValueError, "backward:", "label='w'", "holds nan in .grad", "zero it"):
+        out.backward()
+    assert out.grad == 0.0
+
+
 # --- operand types ------------------------------------------------------------------------
 _BAD_OPERANDS = ["1.0", None, [1.0], 1j, True]
 _BINARY: list[tuple[str, Callable[[Any, Any], Any]]] = [
@@ -164,6 +272,58 @@ def test_unsupported_operand_types(
 def test_non_finite_number_operands(op: str, apply: Callable[[Any, Any], Any]) -> None:
     with _raises(ValueError, f"{op} operand", "finite", "nan"):
         apply(Value(2.0), math.nan)
+
+
+# --- numbers out of a Value: only through .data ------------------------------------------
+_CONVERSIONS: list[tuple[str, Callable[[Value], object]]] = [
+    ("float(v)", float),
+    ("int(v)", int),
+    ("round(v)", round),
+    ("round(v, 2)", lambda v: round(v, 2)),
+    ("math.exp(v)", math.exp),
+    ("math.tanh(v)", math.tanh),
+    ("math.isfinite(v)", math.isfinite),
+    ("math.floor(v)", math.floor),
+    ("math.ceil(v)", math.ceil),
+    ("math.trunc(v)", math.trunc),
+    ("operator.index(v)", operator.index),
+    ("complex(v)", complex),
+    ("'%f' % v", lambda v: "%f" % v),  # noqa: UP031 (the %-format is what is tested)
+    ("[0][v]", lambda v: [0.0][v]),
+]
+
+
+@pytest.mark.parametrize(
+    "convert", [convert for _, convert in _CONVERSIONS], ids=[name for name, _ in _CONVERSIONS]
+)
+def test_a_value_is_never_turned_into_a_number_implicitly(
+    convert: Callable[[Value], object],
+) -> None:
+    v = Value(0.0, label="v")
+    with _raises(TypeError, "label='v'", "use v.data for the number", "v.exp()"):
+        convert(v)
+
+
+def test_math_on_a_value_is_refused_instead_of_giving_a_wrong_gradient() -> None:
+    # x * math.exp(x) would treat exp(x) as a constant: 1.6487 at 0.5 instead of 2.4731.
+    x = Value(0.5)
+    with _raises(TypeError, "math.exp", "v.data", "keep the derivative"):
+        x * math.exp(x)  # type: ignore[arg-type]
+    (derivative,) = grad(x * x.exp(), [x])
+    assert derivative == math.exp(0.5) * 1.5
+
+
+def test_format_specs_format_the_number() -> None:
+    v = Value(2.0 / 3.0, label="v")
+    assert f"{v:.3f}" == "0.667" and format(v, "+.2e") == "+6.67e-01"
+    assert f"{v:>8.2f}|" == "    0.67|"
+    assert f"{v}" == str(v) == format(v, "") == repr(v)
+
+
+def test_numpy_scalars_refuse_a_value_too() -> None:
+    np = pytest.importorskip("numpy")
+    with _raises(TypeError, "v.data"):
+        np.float64(Value(1.0))
 
 
 # --- derivatives that do not exist --------------------------------------------------------

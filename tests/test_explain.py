@@ -91,6 +91,25 @@ def test_derivative_of_output_by_itself_is_one() -> None:
     assert explanation.total == 1.0 and explanation.terms == (1.0,)
 
 
+def test_the_path_down_a_long_chain_is_listed_whole() -> None:
+    # Each path is built once at its end, not copied at every step down (which made a
+    # 16,000-op chain take seconds and a million-op chain never finish; bench/ times it).
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(10_000):
+        y = y * 0.9999 + 0.1
+    explanation = explain(y, x)
+    (path,) = explanation.paths
+    assert len(path.nodes) == 20_001 and path.nodes[0] is y and path.nodes[-1] is x
+    assert path.positions == (0,) * 20_000
+    assert path.partials == (1.0, 0.9999) * 10_000
+    assert math.isclose(path.term, explanation.total, rel_tol=1e-12)
+    symbols, partials, product = str(explanation).splitlines()[:3]
+    assert symbols.startswith("∂out/∂x = ∂out/∂(v") and symbols.endswith("∂(x·0.9999)/∂x")
+    assert partials.split(" = ")[1] == " · ".join(["1", "0.9999"] * 10_000)
+    assert product.split(" = ")[1] == f"{explanation.total:.4g}"
+
+
 def test_long_expressions_are_abbreviated_and_defined() -> None:
     x = Value(0.3, label="x")
     y = x

@@ -221,7 +221,6 @@ def test_relu_and_abs_are_replayed_on_either_side_of_their_kinks() -> None:
     ("f", "words"),
     [
         (lambda x: x * x.data, "computes with the number of a Value"),
-        (lambda x: x * float(x), "computes with the number of a Value"),
         (lambda x: x * round(x.data), "computes with the number of a Value"),
         (lambda x: 3.0, "must return a Value"),
     ],
