@@ -198,7 +198,7 @@ class Tape:
         """Add grad·∂value/∂w into ``.grad`` of every wrt Value, as ``Value.backward`` does;
         return the value. On an error no ``.grad`` changes."""
         value, grads = self.value_and_grad(*args, grad=grad)
-        self._store(None, grads[self.program.n_args :])
+        self._store(grads[self.program.n_args :])
         return value
 
     def backward_sum(self, rows: Iterable[Sequence[float]], grad: float = 1.0) -> float:
@@ -223,7 +223,7 @@ class Tape:
             except _FALLBACK:
                 pass
             else:
-                self._store(start, sums, added=True)
+                self._store(sums, added=True)
                 return total
         total, grads = 0.0, []
         for row in rows:
@@ -233,22 +233,22 @@ class Tape:
         sums = start
         for row_grads in grads:
             sums = [s + g if s else g for s, g in zip(sums, row_grads)]
-        self._store(start, sums, added=True)
+        self._store(sums, added=True)
         return total
 
-    def _store(self, start: Any, grads: Sequence[float], added: bool = False) -> None:
+    def _store(self, grads: Sequence[float], added: bool = False) -> None:
         """Set every wrt ``.grad`` to its ``.grad`` + grad (or to ``grads``, already
         ``added``), all or none: a total that is not finite raises before any is written."""
         wrt = self.program.wrt
         totals = list(grads) if added else [v.grad + g if v.grad else g for v, g in zip(wrt, grads)]
         if not _plain(totals):
-            for value, total in zip(self.program.wrt, totals):
+            for value, total in zip(wrt, totals):
                 if not -_INF < total < _INF:
                     raise GradientOverflow(
                         f"backward: the gradient of {value!r} would be {total!r}:"
                         " a product of derivatives overflows a float (no .grad was changed)"
                     )
-        for value, total in zip(self.program.wrt, totals):
+        for value, total in zip(wrt, totals):
             value.grad = total
 
     # --- a batch ----------------------------------------------------------------------------
@@ -289,7 +289,7 @@ class Tape:
         values, grads = run_batch(
             self, columns, _seed(grad), args_grads=False, fold_layers=fold_layers, start=start
         )
-        self._store(start, grads, added=start is not None)
+        self._store(grads, added=start is not None)
         return values
 
     def array_code(self, args_grads: bool = True, fold_layers: bool = False) -> dict[str, Any]:
