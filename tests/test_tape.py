@@ -411,11 +411,15 @@ def test_non_finite_arguments_are_refused_as_value_refuses_them() -> None:
         return y * 2.0 if x.data < 5.0 else y * 3.0  # x is read only by the guard
 
     cases = [(lambda x: (2 * x).tanh(), [math.inf]), (lambda x: 2 * x + 1, [math.inf])]
-    cases.append((guarded, [math.nan, 1.0]))
+    cases += [(guarded, [math.nan, 1.0]), (lambda x, y: y * 2.0, [math.nan, 1.0])]
     for f, args in cases:
         tape = compile(f, [1.0] * len(args))
         with pytest.raises(ValueError, match="must be finite"):
             tape(*args)
+        with pytest.raises(ValueError, match="must be finite"):
+            tape.backward_sum([[1.0] * len(args), args])
+        with pytest.raises(ValueError, match="must be finite"):
+            tape.value_and_grad(*args)
         with pytest.raises(ValueError, match=r"argument 0, example 1: .* must be finite"):
             tape.batch_value_and_grad(*[np.array([1.0, a]) for a in args])
 

@@ -250,11 +250,18 @@ def _unpack(names: list[str], source: str) -> str:
     return f"{', '.join(names)}{',' if len(names) == 1 else ''} = {source}"
 
 
-def _checked_arguments(n_args: int) -> list[str]:
-    # Each row's numbers become floats, and are refused, as Value() refuses them.
+def _checked_arguments(program: Program) -> list[str]:
+    # Each row's numbers become floats, and are refused, as Value() refuses them. A used
+    # argument that is not finite needs no check of its own: like any such number it is
+    # caught where it could vanish, and the eager engine then refuses it.
+    used = {i for ins in program.instructions for i in ins.operands} | {program.output}
+    for node, _, other, _ in program.guards:
+        used.update([node, other] if isinstance(other, int) else [node])
     return [
-        f"if not (type(v{i}) is float and -inf < v{i} < inf): v{i} = argument(v{i}, {i})"
-        for i in range(n_args)
+        f"if type(v{i}) is not float: v{i} = argument(v{i}, {i})"
+        if i in used
+        else f"if not (type(v{i}) is float and -inf < v{i} < inf): v{i} = argument(v{i}, {i})"
+        for i in range(program.n_args)
     ]
 
 
@@ -285,7 +292,7 @@ def generate(program: Program, dialect: str, targets: list[int], fold_layers: bo
     body += ["def sum_over(rows, shared, seed, start):", f"    {_unpack(shared, 'shared')}"]
     body += ["    total = 0.0", f"    {_unpack(sums, 'start')}"]
     body += [f"    for {', '.join(args) or '_'}{',' if len(args) == 1 else ''} in rows:"]
-    body += [f"        {line}" for line in _checked_arguments(program.n_args) + forward + backward]
+    body += [f"        {line}" for line in _checked_arguments(program) + forward + backward]
     body += [f"        total += {out}"] + [f"        {s} += g{t}" for s, t in zip(sums, targets)]
     body += [f"    {line}" for line in _finite_sum_check(["total", *sums])]
     body += [f"    return total, [{', '.join(sums)}]", ""]
