@@ -27,7 +27,7 @@ def _column(column: Any, position: int) -> Any:
     import numpy as np
 
     array = np.asarray(column)
-    if array.dtype == np.float64 and array.ndim == 1:
+    if array.dtype.char == "d" and array.ndim == 1:  # float64, as it usually comes
         if not np.isfinite(array).all():
             _refuse_non_finite(array, position)
         return array
@@ -79,6 +79,7 @@ def run_batch(
     size = len(arrays[0]) if arrays else 1
     shared = tape._shared()
     n_wrt = len(tape.program.wrt)
+    checked = start is not None  # else nothing is added to the gradients, none can overflow
     start = [0.0] * n_wrt if start is None else start
     n_args = tape.program.n_args if args_grads else 0
     if _plain(shared):
@@ -90,12 +91,12 @@ def run_batch(
                 per_example = [np.broadcast_to(g, (size,)).astype(float) for g in grads[:n_args]]
                 if fold_layers:  # the folded code sums each wrt gradient itself
                     sums = [*map(float, grads[n_args:])]
-                    if any(start):
+                    if checked and any(start):
                         sums = [s + g if s else g for s, g in zip(start, sums)]
                 else:
                     sums = _sums_in_order(start, grads[n_args:], size)
             # numpy raised on any overflow above; a sum of Python floats may still overflow.
-            if _plain(sums):
+            if not checked or _plain(sums):
                 return values, per_example + sums
         except GraphChangedError:
             raise

@@ -88,6 +88,8 @@ def _argument(x: Any, position: int) -> float:
 
 
 def _seed(grad: Any) -> float:
+    if type(grad) is float and -_INF < grad < _INF:
+        return grad
     if isinstance(grad, bool) or not isinstance(grad, Real):
         raise TypeError(f"grad must be a real number, got {type(grad).__name__}: {grad!r}")
     seed = float(grad)
@@ -241,7 +243,7 @@ class Tape:
         ``added``), all or none: a total that is not finite raises before any is written."""
         wrt = self.program.wrt
         totals = list(grads) if added else [v.grad + g if v.grad else g for v, g in zip(wrt, grads)]
-        if not _plain(totals):
+        if not -_INF < sum(totals) < _INF:  # a nan or ±inf among them, or a large sum
             for value, total in zip(wrt, totals):
                 if not -_INF < total < _INF:
                     raise GradientOverflow(
