@@ -554,3 +554,28 @@ def test_a_write_into_data_while_tracing_is_refused() -> None:
 
     with pytest.raises(TraceError, match=r"a write into \.data"):
         compile(f, [1.0])
+
+
+def test_other_threads_compute_and_make_nodes_correctly_while_a_trace_runs() -> None:
+    import threading
+
+    inside, done = threading.Event(), threading.Event()
+    results: list[tuple[float, list[float]]] = []
+
+    def slow(x: Value) -> Value:
+        inside.set()
+        done.wait(10.0)  # the other thread works while this trace is open
+        return x * 2.0
+
+    def other() -> None:
+        inside.wait(10.0)
+        results.append(_eager(lambda a: (a * a).tanh() + a, [0.5]))
+        done.set()
+
+    worker = threading.Thread(target=other)
+    worker.start()
+    tape = compile(slow, [1.0])
+    worker.join(10.0)
+    assert results == [_eager(lambda a: (a * a).tanh() + a, [0.5])]
+    # None of the other thread's nodes entered the trace.
+    assert len(tape.program.instructions) == 1 and tape(3.0) == 6.0
