@@ -87,8 +87,8 @@ def course(layers: Layers, xs: Any, targets: Any, lr: float, fused: bool = False
     return step
 
 
-def _batch_mean(tape: Any, columns: Any, n: int) -> float:
-    return float(tape.batch_backward(*columns, grad=1 / n).sum()) / n
+def _batch_mean(tape: Any, columns: Any, n: int, fold: bool) -> float:
+    return float(tape.batch_backward(*columns, grad=1 / n, fold_layers=fold).sum()) / n
 
 
 def _tape_step(params: list[Value], lr: float, run: Callable[[], float]) -> Step:
@@ -104,8 +104,11 @@ def _tape_step(params: list[Value], lr: float, run: Callable[[], float]) -> Step
     return step
 
 
-def course_tape(layers: Layers, xs: Any, targets: Any, lr: float, batched: bool = False) -> Step:
-    """The course's step replayed by a compiled tape: per example, or the whole batch."""
+def course_tape(
+    layers: Layers, xs: Any, targets: Any, lr: float, batched: bool = False, fold: bool = False
+) -> Step:
+    """The course's step replayed by a compiled tape: per example, or the whole batch (in
+    eager's order of operations, or with ``fold`` its layers as matrix products)."""
     model, params = _values(layers)
     tape = compile(_course_cost(model, _chained), [0.5, 0.5, 0.5], wrt=params)
     n = len(xs)
@@ -114,13 +117,13 @@ def course_tape(layers: Layers, xs: Any, targets: Any, lr: float, batched: bool 
         import numpy as np
 
         columns = [np.array(column) for column in zip(*rows)]
-        return _tape_step(
-            params, lr, lambda: float(tape.batch_backward(*columns, grad=1 / n).sum()) / n
-        )
+        return _tape_step(params, lr, lambda: _batch_mean(tape, columns, n, fold))
     return _tape_step(params, lr, lambda: tape.backward_sum(rows, grad=1 / n) / n)
 
 
-def demo_tape(layers: Layers, points: Any, labels: Any, lr: float, batched: bool = False) -> Step:
+def demo_tape(
+    layers: Layers, points: Any, labels: Any, lr: float, batched: bool = False, fold: bool = False
+) -> Step:
     """micrograd's demo step replayed by a compiled tape of one example's hinge loss."""
     model, params = _values(layers)
 
@@ -135,7 +138,5 @@ def demo_tape(layers: Layers, points: Any, labels: Any, lr: float, batched: bool
         import numpy as np
 
         columns = [np.array(column) for column in zip(*rows)]
-        return _tape_step(
-            params, lr, lambda: float(tape.batch_backward(*columns, grad=1 / n).sum()) / n
-        )
+        return _tape_step(params, lr, lambda: _batch_mean(tape, columns, n, fold))
     return _tape_step(params, lr, lambda: tape.backward_sum(rows, grad=1 / n) / n)

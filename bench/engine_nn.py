@@ -64,7 +64,8 @@ def demo(layers: Layers, points: Any, labels: Any, lr: float, tape: bool = False
 
 def course(layers: Layers, xs: Any, targets: Any, lr: float, tape: str = "") -> Any:
     """The course's step with nn.MLP and nn.losses.sum_squared_error: eager, or a tape
-    replayed per example (``tape="rows"``) or on the whole batch (``tape="batch"``)."""
+    replayed per example (``tape="rows"``) or on the whole batch (``tape="batch"``, or
+    ``tape="folded"`` with its layers as matrix products)."""
     import nn
 
     model, params = _mlp(layers, "sigmoid", "sigmoid")
@@ -93,7 +94,8 @@ def course(layers: Layers, xs: Any, targets: Any, lr: float, tape: str = "") -> 
         columns = [np.array(column) for column in zip(*rows)]
 
         def run() -> float:
-            return float(compiled.batch_backward(*columns, grad=1 / n).sum()) / n
+            fold = tape == "folded"
+            return float(compiled.batch_backward(*columns, grad=1 / n, fold_layers=fold).sum()) / n
 
     return lambda collect=False: _step(model, params, optimizer, run, collect)
 

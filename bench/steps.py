@@ -67,6 +67,11 @@ def _with(option: str, value: object, factory: Callable[..., Any]) -> Factory:
     return lambda layers, a, b, lr: factory(layers, a, b, lr, **{option: value})
 
 
+def _folded(factory: Callable[..., Any]) -> Factory:
+    """The batched tape with ``fold_layers=True``: layers as matrix products (sums reordered)."""
+    return lambda layers, a, b, lr: factory(layers, a, b, lr, batched=True, fold=True)
+
+
 def run_demo(rounds: int) -> StepResult:
     """micrograd's demo step: MLP 2→16→16→1 (relu), 100 two-moons points, hinge loss, SGD."""
     contenders: dict[str, Factory] = {
@@ -79,6 +84,7 @@ def run_demo(rounds: int) -> StepResult:
     }
     if _have("numpy"):
         contenders["autodiff tape, batched"] = _with("batched", True, engine_autodiff.demo_tape)
+        contenders["autodiff tape, batched, folded"] = _folded(engine_autodiff.demo_tape)
     if _have("micrograd"):
         contenders["micrograd"] = engine_micrograd.demo
     if _have("torch"):
@@ -100,7 +106,9 @@ def run_course(rounds: int) -> StepResult:
     }
     if _have("numpy"):
         contenders["autodiff tape, batched"] = _with("batched", True, engine_autodiff.course_tape)
+        contenders["autodiff tape, batched, folded"] = _folded(engine_autodiff.course_tape)
         contenders["nn.MLP tape, batched"] = _with("tape", "batch", engine_nn.course)
+        contenders["nn.MLP tape, batched, folded"] = _with("tape", "folded", engine_nn.course)
         contenders["numpy matrices"] = engine_numpy.course
     if _have("micrograd"):
         contenders["micrograd"] = engine_micrograd.course

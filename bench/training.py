@@ -25,10 +25,13 @@ class TrainingResult:
         return self.steps / self.seconds
 
 
-def train_heart(seconds: float, batched: bool, lr: float = 7.0) -> TrainingResult:
+def train_heart(
+    seconds: float, batched: bool, lr: float = 7.0, fold: bool = False
+) -> TrainingResult:
     """Plain gradient descent P ← P − η J (the course's η = 7, without its noise) on
     C = (1/N) Σ |a3 − y|² for an ``nn.MLP(1, [6, 7, 2])``, each step one replay of a tape
-    traced over the model's parameters, then ``nn.SGD``'s update."""
+    traced over the model's parameters, then ``nn.SGD``'s update. ``fold`` replays a batch
+    with its layers as matrix products (``fold_layers=True``)."""
     import nn
 
     from .engine_nn import _mlp, heart_tape
@@ -45,7 +48,7 @@ def train_heart(seconds: float, batched: bool, lr: float = 7.0) -> TrainingResul
         columns = [np.array(column) for column in zip(*rows)]
 
         def step() -> float:
-            return float(tape.batch_backward(*columns, grad=1.0 / n).sum()) / n
+            return float(tape.batch_backward(*columns, grad=1.0 / n, fold_layers=fold).sum()) / n
     else:
 
         def step() -> float:
@@ -63,4 +66,5 @@ def train_heart(seconds: float, batched: bool, lr: float = 7.0) -> TrainingResul
             break
     elapsed = time.perf_counter() - start
     final = tape.backward_sum(rows, grad=0.0) / n
-    return TrainingResult("batched" if batched else "per example", elapsed, steps, first, final)
+    mode = ("batched, folded" if fold else "batched") if batched else "per example"
+    return TrainingResult(mode, elapsed, steps, first, final)

@@ -278,3 +278,303 @@ def test_wrong_argument_count_is_a_type_error() -> None:
     tape = compile(lambda x, y: x * y, [1.0, 2.0])
     with pytest.raises(TypeError, match="takes 2 arguments, got 1"):
         tape(1.0)
+
+
+# --- issue: never a silently wrong number ---------------------------------------------------
+def _eager_exact(f, xs: list[float], wrt: list[Value]) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]
+    inputs = [Value(x) for x in xs]
+    out = f(*inputs)
+    return out.data, grad(out, inputs + wrt)
+
+
+def test_one_example_replays_are_the_eager_floats_on_a_sigmoid_network() -> None:
+    # Not to rounding: the same floats (same kernels, same order of the sums).
+    layers = _layers([1, 6, 7, 2], 3)
+    params, cost = _params(layers), _course_cost(layers, False)
+    tape = compile(cost, [0.5, 0.5, 1.0], wrt=params)
+    rng = random.Random(11)
+    for _ in range(20):
+        row = [rng.uniform(-30, 30), rng.uniform(0, 1), rng.uniform(0, 1)]
+        assert tape.value_and_grad(*row) == _eager_exact(cost, row, params)
+
+
+def test_backward_sum_adds_row_by_row_into_grad_as_eager_backward_does() -> None:
+    layers = _layers([2, 16, 16, 1], 1)
+    params, loss = _params(layers), _hinge(layers)
+    rng = random.Random(5)
+    rows = [[rng.uniform(-2, 2), rng.uniform(-2, 2), rng.choice([-1.0, 1.0])] for _ in range(30)]
+    for p in params:
+        p.grad = 0.125  # already holding something: the rows are added onto it in order
+    for row in rows:
+        loss(*[Value(v) for v in row]).backward(0.1)
+    expected = [p.grad for p in params]
+    for p in params:
+        p.grad = 0.125
+    tape = compile(loss, rows[0], wrt=params)
+    tape.backward_sum(rows, grad=0.1)
+    assert [p.grad for p in params] == expected
+
+
+def test_compiling_under_no_grad_still_records_the_graph() -> None:
+    w = Value(3.0)
+    with no_grad():
+        tape = compile(lambda x: x * 2.0 * w, [1.0], wrt=[w])
+    assert tape.value_and_grad(5.0) == (30.0, [6.0, 10.0])
+
+
+def test_a_value_listed_twice_in_wrt_is_refused() -> None:
+    w, b = Value(1.0), Value(2.0)
+    with pytest.raises(TraceError, match=r"wrt\[2\] is wrt\[0\] again"):
+        compile(lambda x: w * x + b, [1.0], wrt=[w, b, w])
+
+
+@pytest.mark.parametrize(
+    ("f", "x"),
+    [
+        (lambda x: x * 0.0 * 1e300 * 1e300, 1.0),  # the gradient overflows, then meets a 0.0
+        (lambda x: x.log(), 1e-320),  # 1/x overflows
+        (lambda x: (x**0.0) * 0.0 * 1e300 * 1e300, 2.0),  # inf times a constant 0 partial
+    ],
+)
+def test_a_gradient_that_overflows_raises_as_grad_does(f, x: float) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(OverflowError):
+        _eager(f, [x])
+    tape = compile(f, [1.0])
+    with pytest.raises(OverflowError, match="overflows a float"):
+        tape.value_and_grad(x)
+
+
+def test_a_seed_that_is_not_a_finite_number_is_refused() -> None:
+    tape = compile(lambda x: x * x, [1.0])
+    with pytest.raises(ValueError, match="grad must be finite, got nan"):
+        tape.value_and_grad(2.0, grad=math.nan)
+    with pytest.raises(TypeError, match="grad must be a real number"):
+        tape.backward(2.0, grad=True)
+
+
+def test_a_failed_backward_changes_no_grad() -> None:
+    np = pytest.importorskip("numpy")
+    w, v = Value(1.0), Value(2.0)
+    # At x = 1e10, v's gradient is 0.0 * inf: not a number (w's is fine).
+    tape = compile(lambda x: w * x + v * 0.0 * x * 1e300, [1.0], wrt=[w, v])
+    for run in (
+        lambda: tape.backward(1e10),
+        lambda: tape.backward_sum([[1.0], [1e10]]),
+        lambda: tape.batch_backward(np.array([1.0, 1e10])),
+    ):
+        w.grad, v.grad = 0.5, 0.25
+        with pytest.raises(OverflowError):
+            run()
+        assert (w.grad, v.grad) == (0.5, 0.25)
+
+
+def test_the_sum_of_gradients_overflowing_into_grad_changes_no_grad() -> None:
+    w, v = Value(0.5), Value(1e300)
+    tape = compile(lambda x: w * x + v, [1.0], wrt=[w, v])
+    w.grad, v.grad = 1.0, 1.7e308
+    with pytest.raises(OverflowError, match=r"no \.grad was changed"):
+        tape.backward(1e-10, grad=1.7e308)  # v's total would be 3.4e308
+    assert (w.grad, v.grad) == (1.0, 1.7e308)
+
+
+def test_numpy_float32_arguments_are_computed_in_double_precision() -> None:
+    np = pytest.importorskip("numpy")
+    f = lambda x: (x * x).sigmoid() * x  # noqa: E731
+    tape = compile(f, [1.0])
+    value, grads = tape.value_and_grad(np.float32(0.1))
+    assert (value, grads) == _eager(f, [np.float32(0.1)])
+    assert type(value) is float and type(grads[0]) is float
+    w = Value(0.5)
+    rows = tape_rows = [[np.float32(0.1)], [np.float16(0.3)]]
+    total = compile(lambda x: w * x, [1.0], wrt=[w]).backward_sum(tape_rows)
+    assert type(total) is float and type(w.grad) is float
+    assert total == 0.5 * float(rows[0][0]) + 0.5 * float(rows[1][0])
+
+
+@pytest.mark.parametrize(
+    ("x", "error"), [(10**200, OverflowError), (10**400, OverflowError), (True, TypeError)]
+)
+def test_int_and_bool_arguments_are_taken_as_value_takes_them(x: object, error: type) -> None:
+    tape = compile(lambda x: x * x, [1.0])
+    with pytest.raises(error):
+        Value(x) * Value(x)  # type: ignore[arg-type]
+    with pytest.raises(error):
+        tape(x)  # type: ignore[arg-type]
+    assert tape(3) == 9.0 and type(tape(3)) is float
+
+
+def test_non_finite_arguments_are_refused_as_value_refuses_them() -> None:
+    np = pytest.importorskip("numpy")
+
+    def guarded(x: Value, y: Value) -> Value:
+        return y * 2.0 if x.data < 5.0 else y * 3.0  # x is read only by the guard
+
+    cases = [(lambda x: (2 * x).tanh(), [math.inf]), (lambda x: 2 * x + 1, [math.inf])]
+    cases += [(guarded, [math.nan, 1.0]), (lambda x, y: y * 2.0, [math.nan, 1.0])]
+    for f, args in cases:
+        tape = compile(f, [1.0] * len(args))
+        with pytest.raises(ValueError, match="must be finite"):
+            tape(*args)
+        with pytest.raises(ValueError, match="must be finite"):
+            tape.backward_sum([[1.0] * len(args), args])
+        with pytest.raises(ValueError, match="must be finite"):
+            tape.value_and_grad(*args)
+        with pytest.raises(ValueError, match=r"argument 0, example 1: .* must be finite"):
+            tape.batch_value_and_grad(*[np.array([1.0, a]) for a in args])
+
+
+def test_batches_keep_the_order_of_operations() -> None:
+    np = pytest.importorskip("numpy")
+    f = lambda x, y: x - x - y + y  # noqa: E731
+    tape = compile(f, [1.0, 1.0])
+    values, grads = tape.batch_value_and_grad(np.array([1e16]), np.array([1.0]))
+    value, expected = _eager(f, [1e16, 1.0])
+    assert values.tolist() == [value] == [0.0]
+    assert [g.tolist() for g in grads] == [[e] for e in expected]
+
+
+def _compare_with(threshold: object, op: str):  # type: ignore[no-untyped-def]
+    def f(x: Value) -> Value:
+        y = x * 1.0
+        passed = {"<": y.data < threshold, "==": y.data == threshold, "!=": y.data != threshold}
+        return y * 2.0 if passed[op] else y * 3.0
+
+    return f
+
+
+@pytest.mark.parametrize(
+    ("threshold", "op", "at"),
+    [
+        (math.inf, "<", 2.0),
+        (-math.inf, "<", 2.0),
+        (math.nan, "<", 2.0),
+        (math.nan, "!=", 2.0),
+        (2**53 + 1, "<", 2.0**53),
+        (2**53 + 1, "==", 2.0**53),
+        (10**400, "<", 1e300),
+    ],
+)
+def test_guards_on_special_and_huge_numbers_replay_exactly(
+    threshold: object, op: str, at: float
+) -> None:
+    np = pytest.importorskip("numpy")
+    f = _compare_with(threshold, op)
+    tape = compile(f, [at])
+    value, grads = _eager(f, [at])
+    assert tape.value_and_grad(at) == (value, grads)
+    values, batch_grads = tape.batch_value_and_grad(np.array([at, 1.0]))
+    assert values[0] == value and batch_grads[0][0] == grads[0]
+
+
+def test_a_guard_between_two_ints_floats_cannot_tell_apart_is_exact() -> None:
+    f = _compare_with(2**53 + 1, "<")
+    tape = compile(f, [1.0])
+    # 2**53 + 2 is above 2**53 + 1: the traced branch (below) no longer holds.
+    with pytest.raises(GraphChangedError):
+        tape(2.0**53 + 2)
+    assert tape(2.0**53) == f(Value(2.0**53)).data
+
+
+def test_truthiness_of_data_is_a_guard() -> None:
+    def f(x: Value) -> Value:
+        y = x - 1.0
+        return y * 2.0 if y.data else x * 5.0
+
+    tape = compile(f, [3.0])
+    ((node, *comparison),) = tape.program.guards
+    assert comparison == ["!=", 0.0, True] and tape.program.describe(node).endswith("(+)")
+    assert tape(4.0) == 6.0
+    with pytest.raises(GraphChangedError):
+        tape(1.0)
+
+
+def test_an_unused_result_is_evaluated_and_fails_as_in_eager() -> None:
+    def f(x: Value, y: Value) -> Value:
+        x / y  # computed, then not used
+        return x * 2.0
+
+    tape = compile(f, [1.0, 1.0])
+    with pytest.raises(ValueError) as eager:
+        f(Value(1.0), Value(0.0))
+    with pytest.raises(type(eager.value)):
+        tape(1.0, 0.0)
+    np = pytest.importorskip("numpy")
+    with pytest.raises(type(eager.value)):
+        tape.batch_value_and_grad(np.array([1.0, 1.0]), np.array([1.0, 0.0]))
+    assert tape(1.0, 4.0) == 2.0
+
+
+def test_a_result_computed_before_tracing_is_a_constant_as_in_eager() -> None:
+    p = Value(1.0)
+    h = (p * 3).tanh()
+    f = lambda x: h * x  # noqa: E731
+    tape = compile(f, [1.0])
+    p.data = 0.0  # h keeps its number; so does every eager use of it
+    assert tape.value_and_grad(2.0) == _eager(f, [2.0])
+
+
+def test_a_result_computed_before_tracing_from_a_wrt_value_is_refused() -> None:
+    p = Value(1.0)
+    h = (p * 3).tanh()
+    with pytest.raises(TraceError, match=r"computed before compile\(\) from wrt\[0\]"):
+        compile(lambda x: h * x, [1.0], wrt=[p])
+
+
+def test_compile_inside_a_traced_function_is_refused_not_a_deadlock() -> None:
+    import threading
+
+    outcome: list[BaseException] = []
+
+    def outer(x: Value) -> Value:
+        compile(lambda y: y * 2.0, [1.0])
+        return x
+
+    def attempt() -> None:
+        try:
+            compile(outer, [1.0])
+        except BaseException as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=attempt, daemon=True)
+    thread.start()
+    thread.join(10.0)
+    assert not thread.is_alive(), "compile() inside a traced function hangs"
+    assert len(outcome) == 1 and isinstance(outcome[0], TraceError)
+    assert "inside a function being traced" in str(outcome[0])
+    assert compile(lambda y: y * 2.0, [1.0])(3.0) == 6.0  # and tracing works afterwards
+
+
+def test_a_write_into_data_while_tracing_is_refused() -> None:
+    w = Value(1.0)
+
+    def f(x: Value) -> Value:
+        w.data = 2.0
+        return x * w
+
+    with pytest.raises(TraceError, match=r"a write into \.data"):
+        compile(f, [1.0])
+
+
+def test_other_threads_compute_and_make_nodes_correctly_while_a_trace_runs() -> None:
+    import threading
+
+    inside, done = threading.Event(), threading.Event()
+    results: list[tuple[float, list[float]]] = []
+
+    def slow(x: Value) -> Value:
+        inside.set()
+        done.wait(10.0)  # the other thread works while this trace is open
+        return x * 2.0
+
+    def other() -> None:
+        inside.wait(10.0)
+        results.append(_eager(lambda a: (a * a).tanh() + a, [0.5]))
+        done.set()
+
+    worker = threading.Thread(target=other)
+    worker.start()
+    tape = compile(slow, [1.0])
+    worker.join(10.0)
+    assert results == [_eager(lambda a: (a * a).tanh() + a, [0.5])]
+    # None of the other thread's nodes entered the trace.
+    assert len(tape.program.instructions) == 1 and tape(3.0) == 6.0

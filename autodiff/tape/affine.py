@@ -8,7 +8,8 @@ matrix product computes. This module finds them; :mod:`autodiff.tape.codegen` em
 
 A ``+`` or ``*`` node is folded into a form only when nothing else uses it (not another
 node, the output or a guard), so the folded nodes' values are never needed on their own.
-Only the summation order changes, so results agree with the eager engine to rounding.
+Used only when a batch is replayed with ``fold_layers=True``: the summation order changes,
+so results agree with the eager engine to rounding, not to the bit.
 """
 
 from __future__ import annotations

@@ -1,17 +1,20 @@
 """Replaying a tape on a whole batch: numpy arrays as node values, one element per example.
 
 The generated code is the tape's own program in the array dialect
-(:data:`~autodiff.tape.kernels.KERNELS`' ``array`` column). Guards must hold for every
-example. numpy is told to raise on overflow and invalid operations; when it does, each
-example is evaluated through the eager engine instead, which raises the engine's own error
-for the first example that has one.
+(:data:`~autodiff.tape.kernels.KERNELS`' ``array`` column): each example's numbers come from
+the same operations, in the same order, as a one-example replay, and each wrt gradient is
+summed over the examples in example order, as one ``backward`` per example would add it.
+With ``fold_layers`` a network's layers are computed as matrix products instead (faster;
+sums in another order). Guards must hold for every example. numpy is told to raise on
+overflow and invalid operations; when it does, each example is evaluated through the eager
+engine instead, which raises the engine's own error for the first example that has one.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .tape import GraphChangedError
+from .tape import GraphChangedError, _argument, _plain
 
 if TYPE_CHECKING:
     from .tape import Tape
@@ -19,57 +22,118 @@ if TYPE_CHECKING:
 __all__ = ["run_batch"]
 
 
-def _columns(tape: Tape, columns: tuple[Any, ...]) -> list[Any]:
+def _column(column: Any, position: int) -> Any:
+    """One argument column as a 1-D float64 array, refusing what ``Value()`` refuses."""
     import numpy as np
 
+    array = np.asarray(column)
+    if array.dtype.char == "d" and array.ndim == 1:  # float64, as it usually comes
+        if not np.isfinite(array).all():
+            _refuse_non_finite(array, position)
+        return array
+    if array.ndim != 1:
+        raise ValueError(f"argument column {position} must be 1-D, got shape {array.shape}")
+    if array.dtype.kind in "fiu":
+        array = array.astype(float)
+    else:  # bools, objects, strings: refused or converted one by one, as Value() does
+        array = np.array([_argument(x, position) for x in array.tolist()], dtype=float)
+    if not np.isfinite(array).all():
+        _refuse_non_finite(array, position)
+    return array
+
+
+def _refuse_non_finite(array: Any, position: int) -> None:
+    import numpy as np
+
+    k = int(np.flatnonzero(~np.isfinite(array))[0])
+    raise ValueError(
+        f"tape argument {position}, example {k}: Value data must be finite, got {float(array[k])!r}"
+    )
+
+
+def _columns(tape: Tape, columns: tuple[Any, ...]) -> list[Any]:
     n_args = tape.program.n_args
     if len(columns) != n_args:
         raise TypeError(f"the tape takes {n_args} argument columns, got {len(columns)}")
-    arrays = [np.asarray(column, dtype=float) for column in columns]
-    lengths = {array.shape for array in arrays}
-    if len(lengths) > 1 or any(array.ndim != 1 for array in arrays):
-        raise ValueError(f"argument columns must be 1-D and of one length, got shapes {lengths}")
+    arrays = [_column(column, position) for position, column in enumerate(columns)]
+    if len({len(array) for array in arrays}) > 1:
+        raise ValueError(f"argument columns must be of one length, got {[len(a) for a in arrays]}")
     return arrays
 
 
 def run_batch(
-    tape: Tape, columns: tuple[Any, ...], grad: float, *, args_grads: bool = True
+    tape: Tape,
+    columns: tuple[Any, ...],
+    grad: float,
+    *,
+    args_grads: bool = True,
+    fold_layers: bool = False,
+    start: list[float] | None = None,
 ) -> tuple[Any, list[Any]]:
     """Values (an array) and gradients: an array per argument (unless ``args_grads`` is
-    False, for training, which needs only the wrt sums), then a batch sum per wrt Value."""
+    False, for training, which needs only the wrt sums), then a batch sum per wrt Value,
+    added in example order onto ``start`` (zeros by default)."""
     import numpy as np
 
     arrays = _columns(tape, columns)
     size = len(arrays[0]) if arrays else 1
-    inputs = [*arrays, *tape._shared()]
+    shared = tape._shared()
+    n_wrt = len(tape.program.wrt)
+    checked = start is not None  # else nothing is added to the gradients, none can overflow
+    start = [0.0] * n_wrt if start is None else start
     n_args = tape.program.n_args if args_grads else 0
-    try:
-        with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
-            code = tape.array_code(args_grads)
-            values, grads = code["value_and_grad"](inputs, np.full(size, grad))
-    except GraphChangedError:
-        raise
-    except (ArithmeticError, ValueError, TypeError):
-        values, grads = _one_by_one(tape, arrays, size, grad)
-        return values, grads if args_grads else grads[tape.program.n_args :]
-    values = np.broadcast_to(values, (size,)).astype(float)
-    per_example = [np.broadcast_to(g, (size,)).astype(float) for g in grads[:n_args]]
-    # The array code already sums each wrt gradient over the batch.
-    return values, per_example + [float(g) for g in grads[n_args:]]
+    if _plain(shared):
+        try:
+            with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+                code = tape.array_code(args_grads, fold_layers)
+                values, grads = code["value_and_grad"]([*arrays, *shared], np.full(size, grad))
+                values = np.broadcast_to(values, (size,)).astype(float)
+                per_example = [np.broadcast_to(g, (size,)).astype(float) for g in grads[:n_args]]
+                if fold_layers:  # the folded code sums each wrt gradient itself
+                    sums = [*map(float, grads[n_args:])]
+                    if checked and any(start):
+                        sums = [s + g if s else g for s, g in zip(start, sums)]
+                else:
+                    sums = _sums_in_order(start, grads[n_args:], size)
+            # numpy raised on any overflow above; a sum of Python floats may still overflow.
+            if not checked or _plain(sums):
+                return values, per_example + sums
+        except GraphChangedError:
+            raise
+        except (ArithmeticError, ValueError, TypeError):
+            pass
+    values, grads = _one_by_one(tape, arrays, size, grad, start)
+    return values, grads if args_grads else grads[tape.program.n_args :]
 
 
-def _one_by_one(tape: Tape, arrays: list[Any], size: int, grad: float) -> tuple[Any, list[Any]]:
+def _sums_in_order(start: list[float], grads: list[Any], size: int) -> list[float]:
+    """start + g₁ + g₂ + … for each wrt, added left to right as one backward per example
+    would add them into ``.grad`` (numpy's ``sum`` adds pairwise, in another order)."""
     import numpy as np
 
-    shared = tape._shared()
+    if not grads:
+        return []
+    table = np.empty((len(grads), size + 1))
+    table[:, 0] = start
+    for row, g in enumerate(grads):
+        table[row, 1:] = g
+    totals: list[float] = np.add.accumulate(table, axis=1)[:, -1].tolist()
+    return totals
+
+
+def _one_by_one(
+    tape: Tape, arrays: list[Any], size: int, grad: float, start: list[float]
+) -> tuple[Any, list[Any]]:
+    import numpy as np
+
     n_args = tape.program.n_args
     values = np.empty(size)
     per_example = [np.empty(size) for _ in range(n_args)]
-    sums = [0.0] * len(tape.program.wrt)
+    sums = list(start)
     for k in range(size):
         row = [float(array[k]) for array in arrays]
-        values[k], grads = tape.interpret([*row, *shared], grad, tape._every)
+        values[k], grads = tape.interpret(row, grad, tape._every)
         for column, g in zip(per_example, grads):
             column[k] = g
-        sums = [s + g for s, g in zip(sums, grads[n_args:])]
+        sums = [s + g if s else g for s, g in zip(sums, grads[n_args:])]
     return values, [*per_example, *sums]

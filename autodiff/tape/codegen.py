@@ -6,21 +6,32 @@ value is the local ``v{i}``, its gradient ``g{i}``. Gradients are computed only 
 that lie on a path from a requested leaf to the output, and each contribution is the
 rule's partial evaluated as an expression (see :class:`~autodiff.tape.kernels.Symbol`).
 
+The forward pass evaluates every operation in the order the traced function made them; the
+backward pass visits nodes in the eager walk's order (:func:`~autodiff.tape.trace.walk_order`)
+and adds each node's contributions in that order, so each gradient is the same sum, added in
+the same order, as the eager engine's. With ``fold_layers`` (array dialect only) a network's
+layers become matrix products instead (:mod:`autodiff.tape.affine`), which reorders sums.
+
 Three kinds of function are generated, in either dialect:
 
 - ``value(inputs)``: the output only;
 - ``value_and_grad(inputs, seed)``: the output and seed·∂output/∂leaf for the targets;
-- ``sum_over(rows, shared, seed)``: loops over rows of arguments inside the generated
-  code, summing outputs and seed·gradients of the targets in locals (the scalar dialect).
+- ``sum_over(rows, shared, seed, start)``: loops over rows of arguments inside the generated
+  code, summing outputs and seed·gradients of the targets in locals that start at ``start``
+  (the scalar dialect).
+
+The scalar dialect raises OverflowError where a number that is not finite could otherwise
+vanish or be returned; the tape then asks the eager engine (see :mod:`autodiff.tape.tape`).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from .affine import Layer, Plan, plan_layers
 from .kernels import KERNELS, Symbol
-from .trace import Instruction, Program
+from .trace import Instruction, Program, walk_order
 
 __all__ = ["generate"]
 
@@ -32,15 +43,19 @@ def _kernel_name(instruction: Instruction) -> str:
     return prim.name
 
 
-def _forward_line(instruction: Instruction, dialect: str) -> str:
+def _forward_line(instruction: Instruction, dialect: str, folding: bool = False) -> str:
     names = [f"v{i}" for i in instruction.operands]
     kernel = KERNELS[_kernel_name(instruction)]
     template = kernel.scalar if dialect == "scalar" else kernel.array
+    if folding and kernel.folded:
+        template = kernel.folded
+    # Sums start from 0.0 and add left to right, as the engine's sum and dot do.
     if template == "{+}":
-        expression = " + ".join(names)
+        expression = " + ".join(["0.0", *names])
     elif template == "{dot}":
         half = len(names) // 2
-        expression = " + ".join(f"{w} * {x}" for w, x in zip(names[:half], names[half:]))
+        products = [f"{w} * {x}" for w, x in zip(names[:half], names[half:])]
+        expression = " + ".join(["0.0", *products])
     else:
         expression = template.format(*names, n=repr(instruction.prim.exponent))
     return f"v{instruction.target} = {expression}"
@@ -48,7 +63,8 @@ def _forward_line(instruction: Instruction, dialect: str) -> str:
 
 def _finite_check(name: str) -> str:
     # The eager engine raises on an overflowed + or *; here inf flows on, so it is caught
-    # where it could vanish (a saturating op's operand) or at the output.
+    # where it could vanish (a saturating op's operand, a guard, a result nothing uses) or
+    # at the output.
     return f"if not -inf < {name} < inf: raise OverflowError({name!r})"
 
 
@@ -58,11 +74,15 @@ def _guards_at(program: Program, dialect: str) -> dict[int, list[str]]:
     for position, (node, op, other, outcome) in enumerate(program.guards):
         right = f"v{other}" if isinstance(other, int) else repr(other)
         test = f"v{node} {op} {right}"
+        lines = []
         if dialect == "array":
             test = f"np.all({test})" if outcome else f"np.any({test})"
-        check = f"if {'not ' if outcome else ''}{test}: guard_failed({position})"
+        else:
+            sides = [node, other] if isinstance(other, int) else [node]
+            lines += [_finite_check(f"v{side}") for side in sides]
+        lines.append(f"if {'not ' if outcome else ''}{test}: guard_failed({position})")
         last = max(node, other if isinstance(other, int) else -1)
-        guards_at.setdefault(last, []).append(check)
+        guards_at.setdefault(last, []).extend(lines)
     return guards_at
 
 
@@ -82,8 +102,16 @@ def _layer_forward(layer: Layer, k: int) -> list[str]:
     return lines
 
 
+def _unused(program: Program) -> set[int]:
+    """Operations whose result nothing uses: no operation, guard or the output."""
+    used = Counter(i for ins in program.instructions for i in ins.operands)
+    used.update(node for node, *_ in program.guards)
+    return {ins.target for ins in program.instructions if not used[ins.target]} - {program.output}
+
+
 def _forward(program: Program, dialect: str, plan: Plan) -> list[str]:
     guards_at = _guards_at(program, dialect)
+    unused = _unused(program) if dialect == "scalar" else set()
     lines = []
     for leaf in range(program.n_leaves):
         lines += guards_at.get(leaf, [])
@@ -99,7 +127,9 @@ def _forward(program: Program, dialect: str, plan: Plan) -> list[str]:
             continue
         if dialect == "scalar" and KERNELS[_kernel_name(instruction)].saturates:
             lines += [_finite_check(f"v{i}") for i in instruction.operands]
-        lines.append(_forward_line(instruction, dialect))
+        lines.append(_forward_line(instruction, dialect, bool(plan.layers)))
+        if target in unused:
+            lines.append(_finite_check(f"v{target}"))
         lines += guards_at.get(target, [])
     if dialect == "scalar":
         lines.append(_finite_check(f"v{program.output}"))
@@ -119,22 +149,21 @@ def _partials(instruction: Instruction, dialect: str) -> tuple[object, ...]:
     return tuple(instruction.prim.local_grads(*operands, Symbol(f"v{instruction.target}", dialect)))
 
 
-def _contribution(g: str, partial: object) -> str | None:
+def _contribution(g: str, partial: object) -> str:
     if isinstance(partial, Symbol):
         return f"{g} * {partial.text}"
     constant = float(partial)  # type: ignore[arg-type]
-    if constant == 0.0:
-        return None  # adds nothing (the eager engine adds an exact 0.0)
     if constant == 1.0:
         return g
+    # Also a zero partial: the engine multiplies it, and an overflowed g times 0.0 is nan.
     return f"{g} * {constant!r}"
 
 
 class _Gradients:
     """The backward lines being written, and which gradients have a first term yet.
 
-    In the array dialect a ``wrt`` leaf is one number shared by the whole batch, so its
-    gradient is kept as the sum over the batch: per-example terms are summed as they come.
+    With ``summed`` (the folded array code) a ``wrt`` leaf is one number shared by the whole
+    batch, so its gradient is kept as the sum over the batch: terms are summed as they come.
     """
 
     def __init__(self, output: int, needed: set[int], summed: range) -> None:
@@ -143,8 +172,8 @@ class _Gradients:
         self.needed = needed
         self.summed = summed
 
-    def add(self, node: int, term: str | None, *, already_summed: bool = False) -> None:
-        if term is None or node not in self.needed:
+    def add(self, node: int, term: str, *, already_summed: bool = False) -> None:
+        if node not in self.needed:
             return
         if node in self.summed and not already_summed:
             term = f"({term}).sum()"
@@ -183,20 +212,25 @@ def _layer_backward(layer: Layer, k: int, grads: _Gradients, zero: str) -> None:
 
 def _backward(program: Program, dialect: str, targets: list[int], plan: Plan) -> list[str]:
     zero = "0.0" if dialect == "scalar" else "seed * 0.0"
-    summed = range(program.n_args, program.n_args + len(program.wrt))
-    if dialect == "scalar":
-        summed = range(0)
+    folding = bool(plan.layers)
+    summed = range(program.n_args, program.n_args + len(program.wrt)) if folding else range(0)
 
     def zeros(nodes: Iterable[int]) -> list[str]:
-        # No contribution: 0, of the batch's shape for an argument in the array dialect.
+        # No contribution: 0, of the batch's shape in the array dialect (unless summed).
         return [f"g{t} = {'0.0' if t in summed else zero}" for t in nodes]
 
     needed = _needs_grad(program, targets)
     if program.output not in needed:
         return zeros(targets)
     grads = _Gradients(program.output, needed, summed)
-    for instruction in reversed(program.instructions):
-        target = instruction.target
+    by_target = {ins.target: ins for ins in program.instructions}
+    order = (
+        [ins.target for ins in reversed(program.instructions)] if folding else walk_order(program)
+    )
+    for target in order:
+        instruction = by_target.get(target)
+        if instruction is None:
+            continue
         if target in plan.emit_at:
             layer = plan.emit_at[target]
             if any(root in grads.started for root in layer.roots):
@@ -216,25 +250,50 @@ def _unpack(names: list[str], source: str) -> str:
     return f"{', '.join(names)}{',' if len(names) == 1 else ''} = {source}"
 
 
-def generate(program: Program, dialect: str, targets: list[int]) -> str:
+def _checked_arguments(program: Program) -> list[str]:
+    # Each row's numbers become floats, and are refused, as Value() refuses them. A used
+    # argument that is not finite needs no check of its own: like any such number it is
+    # caught where it could vanish, and the eager engine then refuses it.
+    used = {i for ins in program.instructions for i in ins.operands} | {program.output}
+    for node, _, other, _ in program.guards:
+        used.update([node, other] if isinstance(other, int) else [node])
+    return [
+        f"if type(v{i}) is not float: v{i} = argument(v{i}, {i})"
+        if i in used
+        else f"if not (type(v{i}) is float and -inf < v{i} < inf): v{i} = argument(v{i}, {i})"
+        for i in range(program.n_args)
+    ]
+
+
+def _finite_sum_check(names: list[str]) -> list[str]:
+    # A nan or ±inf among them makes the sum non-finite (so does an overflow of the sum
+    # itself: then the tape just asks the eager engine, which gives the same numbers).
+    if not names:
+        return []
+    return [f"if not -inf < {' + '.join(names)} < inf: raise OverflowError('gradient')"]
+
+
+def generate(program: Program, dialect: str, targets: list[int], fold_layers: bool = False) -> str:
     """The module source defining ``value``, ``value_and_grad`` and ``sum_over``."""
     leaves = [f"v{i}" for i in range(program.n_leaves)]
-    plan = plan_layers(program) if dialect == "array" else Plan()
+    plan = plan_layers(program) if dialect == "array" and fold_layers else Plan()
     forward = _forward(program, dialect, plan)
     backward = _backward(program, dialect, targets, plan)
     out = f"v{program.output}"
-    grads = ", ".join(f"g{t}" for t in targets)
+    grad_names = [f"g{t}" for t in targets]
+    checks = _finite_sum_check(grad_names) if dialect == "scalar" else []
     body = ["def value(inputs):", f"    {_unpack(leaves, 'inputs')}"]
     body += [f"    {line}" for line in forward] + [f"    return {out}", ""]
     body += ["def value_and_grad(inputs, seed):", f"    {_unpack(leaves, 'inputs')}"]
-    body += [f"    {line}" for line in forward + backward]
-    body += [f"    return {out}, [{grads}]", ""]
+    body += [f"    {line}" for line in forward + backward + checks]
+    body += [f"    return {out}, [{', '.join(grad_names)}]", ""]
     args, shared = leaves[: program.n_args], leaves[program.n_args :]
     sums = [f"s{t}" for t in targets]
-    body += ["def sum_over(rows, shared, seed):", f"    {_unpack(shared, 'shared')}"]
-    body += [f"    total = 0.0{''.join(f'; {s} = 0.0' for s in sums)}"]
+    body += ["def sum_over(rows, shared, seed, start):", f"    {_unpack(shared, 'shared')}"]
+    body += ["    total = 0.0", f"    {_unpack(sums, 'start')}"]
     body += [f"    for {', '.join(args) or '_'}{',' if len(args) == 1 else ''} in rows:"]
-    body += [f"        {line}" for line in forward + backward]
+    body += [f"        {line}" for line in _checked_arguments(program) + forward + backward]
     body += [f"        total += {out}"] + [f"        {s} += g{t}" for s, t in zip(sums, targets)]
+    body += [f"    {line}" for line in _finite_sum_check(["total", *sums])]
     body += [f"    return total, [{', '.join(sums)}]", ""]
     return "\n".join(body)

@@ -8,6 +8,12 @@ Local derivatives are *not* repeated here: the tape evaluates each primitive's o
 ``local_grads`` rule on :class:`Symbol` operands, which turns the rule into an expression.
 So every derivative still lives in one place, :mod:`autodiff.primitives`.
 
+The scalar dialect computes exactly what the engine computes: ``+`` and ``*`` inline, every
+other primitive through the very function the engine calls (``math.tanh``, the engine's own
+sigmoid), sums from 0.0 left to right as the engine's ``sum`` and ``dot`` do. The array dialect
+does the same operations in the same order with numpy's kernels, which for the transcendental
+functions and powers may differ from the ``math`` module in the last bit or two.
+
 An inline forward may raise where the eager engine raises a clearer error (``math.log`` of a
 negative number, ``exp`` overflow) or return ±inf where the engine raises OverflowError;
 the tape then re-runs that evaluation through the eager engine (see ``tape.program``), so
@@ -34,11 +40,13 @@ __all__ = ["KERNELS", "Kernel", "Symbol", "array_namespace", "scalar_namespace"]
 
 @dataclass(frozen=True)
 class Kernel:
-    """One primitive's forward expression, per dialect."""
+    """One primitive's forward expression, per dialect; ``folded``, where given, is a faster
+    array form for the opt-in ``fold_layers`` replay (equal to rounding, not to the bit)."""
 
     scalar: str
     array: str
     saturates: bool = False
+    folded: str = ""
 
 
 KERNELS: dict[str, Kernel] = {
@@ -53,8 +61,19 @@ KERNELS: dict[str, Kernel] = {
     "sin": Kernel("sin({0})", "np.sin({0})"),
     "cos": Kernel("cos({0})", "np.cos({0})"),
     "tanh": Kernel("tanh({0})", "np.tanh({0})", saturates=True),
-    "sigmoid": Kernel("1.0 / (1.0 + exp(-{0}))", "1.0 / (1.0 + np.exp(-{0}))", saturates=True),
-    "relu": Kernel("({0} if {0} > 0.0 else 0.0)", "np.maximum({0}, 0.0)", saturates=True),
+    # The engine's two-sided sigmoid, inline (a call per node would cost more than it does).
+    "sigmoid": Kernel(
+        "(1.0 / (1.0 + exp(-{0})) if {0} >= 0.0 else (e := exp({0})) / (1.0 + e))",
+        "array_sigmoid({0})",
+        saturates=True,
+        folded="1.0 / (1.0 + np.exp(-{0}))",
+    ),
+    "relu": Kernel(
+        "({0} if {0} > 0.0 else 0.0)",
+        "np.where({0} > 0.0, {0}, 0.0)",  # np.maximum(-0.0, 0.0) is -0.0; the engine's is 0.0
+        saturates=True,
+        folded="np.maximum({0}, 0.0)",
+    ),
     "abs": Kernel("abs({0})", "np.abs({0})"),
     "sum": Kernel("{+}", "{+}"),
     "dot": Kernel("{dot}", "{dot}"),
@@ -175,6 +194,7 @@ def scalar_namespace() -> dict[str, Any]:
         "tanh": math.tanh,
         "abs": abs,
         "inf": math.inf,
+        "nan": math.nan,
         "power_checked": _power_checked,
         "power_n": _power_n,
     }
@@ -194,8 +214,17 @@ def array_namespace() -> dict[str, Any]:
             raise ValueError("**: negative base with a non-integer power")
         return np.power(x, n)
 
+    def array_sigmoid(x: Any) -> Any:
+        # The engine's two-sided form, elementwise: 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x)
+        # below (so exp never overflows).
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0.0, 1.0, e) / (1.0 + e)
+
     return {
         "np": np,
+        "inf": math.inf,
+        "nan": math.nan,
+        "array_sigmoid": array_sigmoid,
         "array_power": array_power,
         "array_power_n": array_power_n,
     }

@@ -1,21 +1,25 @@
-"""Watching what a traced function does with numbers it reads off Values.
+"""Watching what a traced function does with Values: the numbers it reads, the nodes it makes.
 
-A graph can only depend on input values through Python code that reads ``.data`` (or calls
-``float()``) and decides something with the number: ``if loss.data > 1: ...``. While a tape
-traces a function, reads of ``.data`` by code outside the engine return an
-:class:`Observation`: a float that records every comparison made with it as a *guard*
-(which node, which comparison, which outcome), and records any other use (arithmetic,
-``int()``, ``round()``, hashing, conversion back into a Value) as an *escape* that the tape
-cannot follow. The tracer turns guards into checks run on every replay and refuses to
-compile a function with escapes.
+A graph can only depend on input values through Python code that reads ``.data`` and decides
+something with the number: ``if loss.data > 1: ...``. While a tape traces a function, reads of
+``.data`` by code outside the engine return an :class:`Observation`: a float that records
+every comparison made with it as a *guard* (which node, which comparison, which outcome;
+truthiness, ``if y.data:``, is the comparison ``!= 0``), and records any other use
+(arithmetic, ``int()``, ``round()``, hashing, conversion back into a Value) as an *escape*
+that the tape cannot follow. The tracer turns guards into checks run on every replay and
+refuses to compile a function with escapes.
+
+Writes of ``.data`` are watched too: the engine writes it into every node it makes, so the
+writes give the nodes the traced function made, in the order it made them (including nodes
+whose result is then unused); a write by the traced function itself is refused.
 
 What stays unseen: a number passed to C code that reads the float directly (``math.exp(v.data)``,
 ``numpy``), and reads made through the engine's own modules. The guards see exactly the
 comparisons Python code makes on the number it read.
 
-Only the tracing thread is watched; the class attribute ``Value.data`` is swapped for a
-property while tracing (one trace at a time) and restored afterwards, so ordinary use of
-the engine pays nothing.
+Only the tracing thread is watched. The class attribute ``Value.data`` is swapped for a
+property while tracing (one trace at a time in the process) and restored afterwards, so
+ordinary use of the engine pays nothing when no trace runs.
 """
 
 from __future__ import annotations
@@ -30,32 +34,42 @@ from typing import Any
 from ..recording import NO_GRAD_WATCHERS
 from ..value import Value
 
-__all__ = ["Guard", "Observation", "Watch", "watching"]
+__all__ = ["Guard", "NestedTraceError", "Observation", "Watch", "watching"]
 
-# Modules whose reads of .data compute the graph itself; everything else is "user code".
+# Modules whose reads and writes of .data compute the graph itself; everything else is
+# "user code".
 _ENGINE_MODULES = frozenset(
     {"autodiff.value", "autodiff.backward", "autodiff.functional", "autodiff.fused"}
 )
-_SLOT = Value.__dict__["data"]
 _LOCK = threading.Lock()
+_TRACING = threading.local()
+
+
+class NestedTraceError(RuntimeError):
+    """``compile()`` was called while this thread was already tracing a function."""
 
 
 @dataclass(frozen=True)
 class Guard:
-    """A comparison the traced function made: ``node <op> other`` came out ``outcome``."""
+    """A comparison the traced function made: ``node <op> other`` came out ``outcome``.
+
+    ``other`` is a node or the number compared with, as given (an int stays an int, so that
+    a comparison with 2**53 + 1 is replayed exactly).
+    """
 
     node: Value
     op: str
-    other: Value | float
+    other: Value | float | int
     outcome: bool
 
 
 @dataclass
 class Watch:
-    """What the traced function did with the numbers it read."""
+    """What the traced function did: guards, escapes, and the nodes made, in order."""
 
     guards: list[Guard] = field(default_factory=list)
     escapes: list[tuple[Value, str]] = field(default_factory=list)
+    created: list[Value] = field(default_factory=list)
     used_no_grad: bool = False
 
 
@@ -108,7 +122,7 @@ class Observation(float):
         return observed
 
     def __bool__(self) -> bool:
-        outcome = float(self) != 0.0
+        outcome = float.__float__(self) != 0.0
         self.watch.guards.append(Guard(self.node, "!=", 0.0, outcome))
         return outcome
 
@@ -117,12 +131,16 @@ def _comparison(name: str, op: str) -> Any:
     compare = getattr(float, name)
 
     def method(self: Observation, other: object) -> Any:
-        outcome = compare(float.__float__(self), other)
+        number = float.__float__(self)
         if isinstance(other, Observation):
+            outcome = compare(number, float.__float__(other))
             self.watch.guards.append(Guard(self.node, op, other.node, bool(outcome)))
-        elif isinstance(other, (int, float)) and outcome is not NotImplemented:
-            self.watch.guards.append(Guard(self.node, op, float(other), bool(outcome)))
+        elif isinstance(other, (int, float)) and not isinstance(other, bool):
+            outcome = compare(number, other)
+            threshold = other if type(other) is int else float(other)
+            self.watch.guards.append(Guard(self.node, op, threshold, bool(outcome)))
         else:
+            outcome = compare(number, other)
             self.watch.escapes.append((self.node, f"a comparison with {type(other).__name__}"))
         return outcome
 
@@ -145,37 +163,56 @@ for _name in _ESCAPES:
     setattr(Observation, _name, _escape(_name))
 
 
+def _is_engine(frame: Any) -> bool:
+    return frame.f_globals.get("__name__") in _ENGINE_MODULES
+
+
 @contextmanager
 def watching(watch: Watch) -> Iterator[None]:
-    """Record, into ``watch``, what this thread's non-engine code does with ``.data``."""
+    """Record, into ``watch``, what this thread's code does with ``.data`` of Values.
+
+    Raises:
+        NestedTraceError: this thread is already inside ``watching`` (a ``compile()`` in a
+            traced function); waiting for the trace lock would wait forever.
+    """
+    if getattr(_TRACING, "active", False):
+        raise NestedTraceError("compile() was called inside a function being traced")
     thread = threading.get_ident()
-    float_code = Value.__float__.__code__
-
-    def read(node: Value) -> float:
-        number: float = _SLOT.__get__(node, Value)
-        if threading.get_ident() != thread:
-            return number
-        caller = sys._getframe(1)
-        if caller.f_code is float_code:
-            # float(v) hands the number out as a plain float: nothing more can be seen.
-            watch.escapes.append((node, "float()"))
-            return number
-        if caller.f_globals.get("__name__") in _ENGINE_MODULES:
-            return number
-        return Observation(number, node, watch)
-
-    def write(node: Value, number: float) -> None:
-        _SLOT.__set__(node, number)
-
-    def saw_no_grad() -> None:
-        if threading.get_ident() == thread:
-            watch.used_no_grad = True
-
+    get_ident = threading.get_ident
     with _LOCK:
+        slot = Value.__dict__["data"]
+        slot_get, slot_set = slot.__get__, slot.__set__
+
+        def read(node: Value) -> float:
+            number: float = slot_get(node, Value)
+            if get_ident() != thread:
+                return number
+            caller = sys._getframe(1)
+            if _is_engine(caller):
+                if caller.f_code.co_name == "__float__":
+                    # float(v) hands the number out as a plain float: nothing more can be seen.
+                    watch.escapes.append((node, "float()"))
+                return number
+            return Observation(number, node, watch)
+
+        def write(node: Value, number: float) -> None:
+            slot_set(node, number)
+            if get_ident() == thread:
+                if _is_engine(sys._getframe(1)):
+                    watch.created.append(node)
+                else:
+                    watch.escapes.append((node, "a write into .data"))
+
+        def saw_no_grad() -> None:
+            if get_ident() == thread:
+                watch.used_no_grad = True
+
         Value.data = property(read, write)  # type: ignore[misc,assignment]
         NO_GRAD_WATCHERS.append(saw_no_grad)
+        _TRACING.active = True
         try:
             yield
         finally:
+            _TRACING.active = False
             NO_GRAD_WATCHERS.remove(saw_no_grad)
-            Value.data = _SLOT  # type: ignore[misc]
+            Value.data = slot  # type: ignore[misc]

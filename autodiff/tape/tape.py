@@ -5,22 +5,27 @@ or other object is made per node, so forward and backward cost about what hand-w
 float code costs. With numpy installed (the ``fast`` extra), the same program runs on whole
 batches, one array element per example.
 
-Replays give the eager engine's values and gradients (to rounding) or raise its errors: any
-arithmetic error or non-finite result in the fast code makes the tape re-evaluate that call
-through the eager engine, which then raises exactly what eager code would (or, for the rare
-input where only the fast code's inline arithmetic fails, returns the eager result).
+A one-example replay gives the eager engine's floats: ``tape.value_and_grad(*args)`` is what
+``out = f(*[Value(a) for a in args]); out.data, grad(out, inputs + wrt)`` gives, number for
+number, or it raises what that raises. The generated code computes with the engine's own
+kernels in the engine's order; whenever it raises or meets a number that is not finite, the
+call is evaluated again through the eager engine itself (:meth:`Tape.interpret`), which
+then raises exactly what eager code raises (or, where only the inline arithmetic failed,
+returns the eager result).
 """
 
 from __future__ import annotations
 
 import builtins
 import linecache
+import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from itertools import count
+from numbers import Real
 from typing import Any
 
-from ..backward import backpropagate
+from ..backward import GradientOverflow, backpropagate
 from ..value import Value, apply
 from .codegen import generate
 from .kernels import array_namespace, scalar_namespace
@@ -37,6 +42,7 @@ _COMPARE = {
     "==": operator.eq,
     "!=": operator.ne,
 }
+_INF = math.inf
 _serial = count()
 
 
@@ -53,9 +59,9 @@ def compile(
         f: takes one Value per number of ``example`` and returns a Value.
         example: numbers to trace at (any values on the branches ``f`` will take).
         wrt: leaf Values that ``f`` reaches through its closure, such as a model's
-            parameters. Replays read their current ``.data`` and compute their gradients.
-            Every other leaf ``f`` reaches (constants, captured Values) is read afresh too,
-            but gets no gradient.
+            parameters, each listed once. Replays read their current ``.data`` and compute
+            their gradients. Every other leaf ``f`` reaches (constants, captured Values) is
+            read afresh too, but gets no gradient.
 
     Raises:
         TraceError: ``f`` cannot be replayed faithfully (see :mod:`autodiff.tape.observe`).
@@ -73,6 +79,49 @@ def compile(
     return Tape(trace(f, example, wrt))
 
 
+def _argument(x: Any, position: int) -> float:
+    """``x`` as a float, refused as ``Value(x)`` refuses it (the error names the argument)."""
+    try:
+        return Value(x).data
+    except (TypeError, ValueError, OverflowError) as error:
+        raise type(error)(f"tape argument {position}: {error}") from None
+
+
+def _seed(grad: Any) -> float:
+    if type(grad) is float and -_INF < grad < _INF:
+        return grad
+    if isinstance(grad, bool) or not isinstance(grad, Real):
+        raise TypeError(f"grad must be a real number, got {type(grad).__name__}: {grad!r}")
+    seed = float(grad)
+    if not -_INF < seed < _INF:
+        raise ValueError(f"grad must be finite, got {seed!r}")
+    return seed
+
+
+def _gradients(output: Value, seed: float, inputs: list[Value]) -> list[float]:
+    """grad·∂output/∂input for each input, as ``autodiff.grad`` computes them (the same walk,
+    seeded with ``seed``), refusing a gradient that overflowed as it does."""
+    order = backpropagate(output, seed)
+    try:
+        grads = [node._g for node in inputs]
+    finally:
+        for node in order:
+            node._g = 0.0
+    for position, g in enumerate(grads):
+        if not -_INF < g < _INF:
+            raise OverflowError(
+                f"grad: the derivative with respect to input {position} would be {g!r}:"
+                " a product of derivatives overflows a float"
+            )
+    return grads
+
+
+def _plain(numbers: list[Any]) -> bool:
+    """Whether every number is a finite float (an overflowing sum of finite ones reads as
+    not plain: the caller then takes the slow, exact path)."""
+    return set(map(type, numbers)) <= {float} and -_INF < sum(numbers) < _INF
+
+
 class Tape:
     """A traced program with generated forward and backward code.
 
@@ -86,12 +135,13 @@ class Tape:
         n_inputs = program.n_args + len(program.wrt)
         self._every = list(range(n_inputs))
         self._params = list(range(program.n_args, n_inputs))
+        self._leaves = program.wrt + program.constants
         self.source = generate(program, "scalar", self._every)
         self._scalar = self._load(self.source, scalar_namespace())
         self._scalar_params = self._load(
             generate(program, "scalar", self._params), scalar_namespace()
         )
-        self._array: dict[bool, dict[str, Any]] = {}
+        self._array: dict[tuple[bool, bool], dict[str, Any]] = {}
 
     def __repr__(self) -> str:
         p = self.program
@@ -104,49 +154,59 @@ class Tape:
         filename = f"<autodiff tape {next(_serial)}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         namespace["guard_failed"] = self._guard_failed
+        namespace["argument"] = _argument
         exec(builtins.compile(source, filename, "exec"), namespace)
         return namespace
 
-    def _inputs(self, args: Sequence[Any]) -> list[Any]:
+    def _arguments(self, args: Sequence[Any]) -> list[float]:
         if len(args) != self.program.n_args:
             raise TypeError(f"the tape takes {self.program.n_args} arguments, got {len(args)}")
-        return [*args, *self._shared()]
+        return [
+            x if type(x) is float and -_INF < x < _INF else _argument(x, position)
+            for position, x in enumerate(args)
+        ]
 
-    def _shared(self) -> list[float]:
-        return [v.data for v in self.program.wrt] + [v.data for v in self.program.constants]
+    def _shared(self) -> list[Any]:
+        return [v.data for v in self._leaves]
 
     # --- one example ------------------------------------------------------------------------
     def __call__(self, *args: float) -> float:
         """The traced function's value at ``args``."""
-        inputs = self._inputs(args)
-        try:
-            return self._scalar["value"](inputs)
-        except GraphChangedError:
-            raise
-        except _FALLBACK:
-            return self.interpret(inputs, 1.0, [])[0]
+        arguments, shared = self._arguments(args), self._shared()
+        if _plain(shared):
+            try:
+                return self._scalar["value"]([*arguments, *shared])
+            except GraphChangedError:
+                raise
+            except _FALLBACK:
+                pass
+        return self.interpret(arguments, 1.0, [])[0]
 
     def value_and_grad(self, *args: float, grad: float = 1.0) -> tuple[float, list[float]]:
         """The value at ``args`` and grad·∂value/∂input for each argument, then each wrt."""
-        inputs = self._inputs(args)
-        try:
-            value, grads = self._scalar["value_and_grad"](inputs, grad)
-        except GraphChangedError:
-            raise
-        except _FALLBACK:
-            return self.interpret(inputs, grad, self._every)
-        return value, grads
+        arguments, shared, seed = self._arguments(args), self._shared(), _seed(grad)
+        if _plain(shared):
+            try:
+                value, grads = self._scalar["value_and_grad"]([*arguments, *shared], seed)
+            except GraphChangedError:
+                raise
+            except _FALLBACK:
+                pass
+            else:
+                return value, grads
+        return self.interpret(arguments, seed, self._every)
 
     def backward(self, *args: float, grad: float = 1.0) -> float:
         """Add grad·∂value/∂w into ``.grad`` of every wrt Value, as ``Value.backward`` does;
-        return the value."""
+        return the value. On an error no ``.grad`` changes."""
         value, grads = self.value_and_grad(*args, grad=grad)
-        self._accumulate(grads[self.program.n_args :])
+        self._store(grads[self.program.n_args :])
         return value
 
     def backward_sum(self, rows: Iterable[Sequence[float]], grad: float = 1.0) -> float:
-        """For each row of arguments, add grad·∂value/∂w into every wrt ``.grad``; return the
-        sum of the values. The loop over rows runs inside the generated code.
+        """For each row of arguments, add grad·∂value/∂w into every wrt ``.grad``, in row
+        order, as one ``backward`` per row would; return the sum of the values. The loop
+        over rows runs inside the generated code. On an error no ``.grad`` changes.
 
         Example:
             >>> from autodiff import Value, compile
@@ -155,38 +215,67 @@ class Tape:
             >>> tape.backward_sum([[1.0], [2.0]]), w.grad
             (15.0, 5.0)
         """
-        rows = list(rows)
-        try:
-            total, grads = self._scalar_params["sum_over"](rows, self._shared(), grad)
-        except GraphChangedError:
-            raise
-        except _FALLBACK:
-            total, grads = 0.0, [0.0] * len(self._params)
-            for row in rows:
-                value, row_grads = self.interpret(self._inputs(row), grad, self._params)
-                total += value
-                grads = [a + b for a, b in zip(grads, row_grads)]
-        self._accumulate(grads)
+        rows, seed, shared = list(rows), _seed(grad), self._shared()
+        start = [value.grad for value in self.program.wrt]
+        if _plain(shared):
+            try:
+                total, sums = self._scalar_params["sum_over"](rows, shared, seed, start)
+            except GraphChangedError:
+                raise
+            except _FALLBACK:
+                pass
+            else:
+                self._store(sums, added=True)
+                return total
+        total, grads = 0.0, []
+        for row in rows:
+            value, row_grads = self.interpret(self._arguments(row), seed, self._params)
+            total += value
+            grads.append(row_grads)
+        sums = start
+        for row_grads in grads:
+            sums = [s + g if s else g for s, g in zip(sums, row_grads)]
+        self._store(sums, added=True)
         return total
 
-    def _accumulate(self, grads: Sequence[float]) -> None:
-        for value, g in zip(self.program.wrt, grads):
-            value.grad += float(g)
+    def _store(self, grads: Sequence[float], added: bool = False) -> None:
+        """Set every wrt ``.grad`` to its ``.grad`` + grad (or to ``grads``, already
+        ``added``), all or none: a total that is not finite raises before any is written."""
+        wrt = self.program.wrt
+        totals = list(grads) if added else [v.grad + g if v.grad else g for v, g in zip(wrt, grads)]
+        if not -_INF < sum(totals) < _INF:  # a nan or ±inf among them, or a large sum
+            for value, total in zip(wrt, totals):
+                if not -_INF < total < _INF:
+                    raise GradientOverflow(
+                        f"backward: the gradient of {value!r} would be {total!r}:"
+                        " a product of derivatives overflows a float (no .grad was changed)"
+                    )
+        for value, total in zip(wrt, totals):
+            value.grad = total
 
     # --- a batch ----------------------------------------------------------------------------
-    def batch_value_and_grad(self, *columns: Any, grad: float = 1.0) -> tuple[Any, list[Any]]:
+    def batch_value_and_grad(
+        self, *columns: Any, grad: float = 1.0, fold_layers: bool = False
+    ) -> tuple[Any, list[Any]]:
         """Evaluate a whole batch at once: one numpy array per argument (one element per
         example). Returns the values (an array) and the gradients: an array per argument
-        (per example) and, for each wrt Value, the sum over the batch.
+        (per example) and, for each wrt Value, the sum over the batch in example order.
+
+        Each example's numbers come from the same operations in the same order as a
+        one-example replay; only numpy's kernels for exp, log, tanh, sin, cos and powers
+        may differ from the ``math`` module's in the last bits (see docs/performance.md).
+        ``fold_layers=True`` computes a network's layers as matrix products instead: faster,
+        but it reorders sums, so results differ from eager by rounding.
 
         Needs numpy (``pip install autodiff-course[fast]``).
         """
         from .batch import run_batch
 
-        return run_batch(self, columns, grad)
+        return run_batch(self, columns, _seed(grad), fold_layers=fold_layers)
 
-    def batch_backward(self, *columns: Any, grad: float = 1.0) -> Any:
-        """Add grad·Σₖ ∂valueₖ/∂w over the batch into every wrt ``.grad``; return the values.
+    def batch_backward(self, *columns: Any, grad: float = 1.0, fold_layers: bool = False) -> Any:
+        """Add grad·∂valueₖ/∂w for every example k, in example order, into every wrt
+        ``.grad``; return the values. On an error no ``.grad`` changes.
 
         Example:
             >>> from autodiff import Value, compile
@@ -197,40 +286,52 @@ class Tape:
         """
         from .batch import run_batch
 
-        values, grads = run_batch(self, columns, grad, args_grads=False)
-        self._accumulate(grads)
+        # Folded sums are in another order anyway: no need to start them from .grad.
+        start = None if fold_layers else [value.grad for value in self.program.wrt]
+        values, grads = run_batch(
+            self, columns, _seed(grad), args_grads=False, fold_layers=fold_layers, start=start
+        )
+        self._store(grads, added=start is not None)
         return values
 
-    def array_code(self, args_grads: bool = True) -> dict[str, Any]:
+    def array_code(self, args_grads: bool = True, fold_layers: bool = False) -> dict[str, Any]:
         """The batch dialect's generated functions, with or without the arguments'
-        gradients (made on first use)."""
-        if args_grads not in self._array:
+        gradients, with or without layers folded (made on first use)."""
+        key = (args_grads, fold_layers)
+        if key not in self._array:
             targets = self._every if args_grads else self._params
-            source = generate(self.program, "array", targets)
-            self._array[args_grads] = self._load(source, array_namespace())
-        return self._array[args_grads]
+            source = generate(self.program, "array", targets, fold_layers)
+            self._array[key] = self._load(source, array_namespace())
+        return self._array[key]
 
     # --- the reference --------------------------------------------------------------------------
     def interpret(
-        self, inputs: Sequence[float], grad: Any, targets: list[int]
+        self, arguments: Sequence[float], grad: Any, targets: list[int]
     ) -> tuple[float, list[Any]]:
-        """Evaluate one example through the eager engine (Values and its backward pass):
-        the reference the generated code is checked against, and its fallback."""
-        nodes = [Value(x) for x in inputs]
+        """Evaluate one example through the eager engine (Values and :func:`autodiff.grad`),
+        on the wrt and constant Values themselves: the reference the generated code is
+        checked against, and its fallback. ``targets`` are node numbers (arguments, wrt)."""
+        nodes = [Value(x) for x in arguments] + list(self._leaves)
+        guards_at: dict[int, list[int]] = {}
+        for position, (left, _, other, _) in enumerate(self.program.guards):
+            last = max(left, other if isinstance(other, int) else -1)
+            guards_at.setdefault(last, []).append(position)
+        for position in [p for last in range(len(nodes)) for p in guards_at.get(last, [])]:
+            self._check_guard(nodes, position)
         for instruction in self.program.instructions:
             nodes.append(apply(instruction.prim, [nodes[i] for i in instruction.operands]))
-        for position, (left, op, other, outcome) in enumerate(self.program.guards):
-            right = nodes[other].data if isinstance(other, int) else other
-            if _COMPARE[op](nodes[left].data, right) != outcome:
-                self._guard_failed(position)
+            for position in guards_at.get(instruction.target, []):
+                self._check_guard(nodes, position)
         output = nodes[self.program.output]
         if not targets:
             return output.data, []
-        order = backpropagate(output, grad)
-        grads = [nodes[t]._g for t in targets]
-        for node in order:
-            node._g = 0.0
-        return output.data, grads
+        return output.data, _gradients(output, grad, [nodes[t] for t in targets])
+
+    def _check_guard(self, nodes: list[Value], position: int) -> None:
+        left, op, other, outcome = self.program.guards[position]
+        right = nodes[other].data if isinstance(other, int) else other
+        if _COMPARE[op](nodes[left].data, right) != outcome:
+            self._guard_failed(position)
 
     def _guard_failed(self, position: int) -> None:
         node, op, other, outcome = self.program.guards[position]

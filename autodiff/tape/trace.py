@@ -2,22 +2,29 @@
 
 The program numbers every node: first the function's arguments, then the ``wrt`` Values
 (leaves the function reaches through its closure, such as a model's parameters), then every
-other leaf (constants, read afresh on every replay), then the operations in topological
-order. Guards recorded while tracing (see :mod:`autodiff.tape.observe`) refer to these
-numbers.
+other leaf (constants, read afresh on every replay), then the operations in the order the
+function made them, which is the order the eager engine evaluates them in. Every operation
+the function made is kept, also one whose result it never used, so that a replay evaluates
+(and fails on) exactly what the function evaluates. A Value computed before tracing and
+captured by the function is a constant of the trace: its stored number is used, as the
+eager engine uses it. Guards recorded while tracing (see :mod:`autodiff.tape.observe`) refer
+to these numbers.
 """
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..backward import topological_order
+from ..backward import reachable
 from ..primitives import Primitive
+from ..recording import recording
 from ..value import Value
-from .observe import Guard, Watch, watching
+from .observe import Guard, NestedTraceError, Watch, watching
 
-__all__ = ["Instruction", "Program", "TraceError", "trace"]
+__all__ = ["Instruction", "Program", "TraceError", "trace", "walk_order"]
 
 
 class TraceError(ValueError):
@@ -66,27 +73,46 @@ class Program:
 def trace(f: Callable[..., Value], example: Sequence[float], wrt: Sequence[Value]) -> Program:
     """Run ``f`` on one fresh leaf per number of ``example`` and record its graph.
 
+    The function runs with graph recording on, even when ``compile`` is called inside
+    ``no_grad()``.
+
     Raises:
         TraceError: ``f`` does not return a Value, uses ``no_grad``, computes with a
-            number read off a Value, or a ``wrt`` item is not a leaf Value.
+            number read off a Value, writes into ``.data``, calls ``compile``, uses a Value
+            computed before tracing from a ``wrt`` Value; or a ``wrt`` item is not a leaf
+            Value or is listed twice.
         TypeError: ``example`` holds something that is not a real number.
     """
-    for position, value in enumerate(wrt):
-        if not isinstance(value, Value) or value.op:
-            raise TraceError(f"wrt[{position}] must be a leaf Value, got {value!r}")
+    wrt = _checked_wrt(wrt)
     args = [Value(x, label=f"arg{i}") for i, x in enumerate(example)]
     watch = Watch()
-    with watching(watch):
-        output = f(*args)
+    try:
+        with recording(True), watching(watch):
+            output = f(*args)
+    except NestedTraceError:
+        raise TraceError(
+            "compile() was called inside a function being traced; compile the inner"
+            " function before (outside) the outer one"
+        ) from None
     if not isinstance(output, Value):
         raise TraceError(f"the traced function must return a Value, got {output!r}")
     _refuse_unfollowable(watch)
-    roots = (
-        [output]
-        + [g.node for g in watch.guards]
-        + [g.other for g in watch.guards if isinstance(g.other, Value)]
-    )
-    return _number(args, list(wrt), _merged_order(roots), output, watch.guards)
+    return _number(args, wrt, watch, output)
+
+
+def _checked_wrt(wrt: Sequence[Value]) -> list[Value]:
+    wrt = list(wrt)
+    first: dict[int, int] = {}
+    for position, value in enumerate(wrt):
+        if not isinstance(value, Value) or value.op:
+            raise TraceError(f"wrt[{position}] must be a leaf Value, got {value!r}")
+        if id(value) in first:
+            raise TraceError(
+                f"wrt[{position}] is wrt[{first[id(value)]}] again ({value!r}): list each"
+                " Value once (a weight-tied model repeats its shared parameters)"
+            )
+        first[id(value)] = position
+    return wrt
 
 
 def _refuse_unfollowable(watch: Watch) -> None:
@@ -104,48 +130,142 @@ def _refuse_unfollowable(watch: Watch) -> None:
         )
 
 
-def _merged_order(roots: list[Value]) -> list[Value]:
-    """Every node below any root, operands before results (each root's order, merged)."""
-    seen: set[int] = set()
-    order = []
-    for root in roots:
-        if id(root) in seen:
-            continue
-        for node in topological_order(root):
-            if id(node) not in seen:
-                seen.add(id(node))
-                order.append(node)
-    return order
+class _Numbering:
+    """Node numbers: arguments, wrt, then constants as they are met, then operations."""
 
+    def __init__(self, args: list[Value], wrt: list[Value], made: list[Value]) -> None:
+        self.index = {id(node): i for i, node in enumerate(args + wrt)}
+        self.wrt = {id(value): position for position, value in enumerate(wrt)}
+        self.made = {id(node) for node in made}
+        self.constants: list[Value] = []
 
-def _number(
-    args: list[Value], wrt: list[Value], order: list[Value], output: Value, guards: list[Guard]
-) -> Program:
-    index = {id(node): i for i, node in enumerate(args + wrt)}
-    constants = [n for n in order if not n.op and id(n) not in index]
-    for node in constants:
-        index[id(node)] = len(index)
-    instructions = []
-    for node in order:
+    def leaf(self, node: Value) -> None:
+        """Number ``node`` as a constant unless it is an argument, wrt or operation."""
+        if id(node) in self.index or id(node) in self.made:
+            return
         if node.op:
-            index[id(node)] = len(index)
-            operands = tuple(index[id(child)] for child in node.children)
-            assert node._prim is not None
-            instructions.append(Instruction(index[id(node)], node._prim, operands))
-    numbered_guards = tuple(
-        (
-            index[id(g.node)],
-            g.op,
-            index[id(g.other)] if isinstance(g.other, Value) else float(g.other),
-            g.outcome,
-        )
-        for g in guards
-    )
+            self._refuse_captured_result(node)
+        self.index[id(node)] = len(self.index)
+        self.constants.append(node)
+
+    def _refuse_captured_result(self, node: Value) -> None:
+        for below in reachable(node):
+            if id(below) in self.wrt:
+                raise TraceError(
+                    f"the traced function uses {node!r}, computed before compile() from"
+                    f" wrt[{self.wrt[id(below)]}]: a replay could neither recompute it nor"
+                    " use its stored number when that Value changes; compute it inside"
+                    " the function"
+                )
+
+
+def _number(args: list[Value], wrt: list[Value], watch: Watch, output: Value) -> Program:
+    made = _operations(watch.created)
+    numbering = _Numbering(args, wrt, made)
+    for node in made:
+        for child in node.children:
+            numbering.leaf(child)
+    for node in [output, *(g.node for g in watch.guards)]:
+        numbering.leaf(node)
+    for guard in watch.guards:
+        if isinstance(guard.other, Value):
+            numbering.leaf(guard.other)
+    index = numbering.index
+    instructions = []
+    for node in made:
+        index[id(node)] = len(index)
+        operands = tuple(index[id(child)] for child in node.children)
+        assert node._prim is not None
+        instructions.append(Instruction(index[id(node)], node._prim, operands))
     return Program(
         len(args),
         tuple(wrt),
-        tuple(constants),
+        tuple(numbering.constants),
         tuple(instructions),
         index[id(output)],
-        numbered_guards,
+        tuple(_numbered_guards(watch.guards, index)),
     )
+
+
+def _operations(created: list[Value]) -> list[Value]:
+    """The operation nodes among the nodes made, each once, in the order they were made."""
+    seen: set[int] = set()
+    made = []
+    for node in created:
+        if node._prim is not None and id(node) not in seen:
+            seen.add(id(node))
+            made.append(node)
+    return made
+
+
+def _numbered_guards(
+    guards: list[Guard], index: dict[int, int]
+) -> list[tuple[int, str, int | float, bool]]:
+    numbered: list[tuple[int, str, int | float, bool]] = []
+    for guard in guards:
+        node = index[id(guard.node)]
+        if isinstance(guard.other, Value):
+            numbered.append((node, guard.op, index[id(guard.other)], guard.outcome))
+            continue
+        exact = _as_float_comparison(guard.op, guard.other)
+        if exact is not None:
+            numbered.append((node, exact[0], exact[1], guard.outcome))
+    return numbered
+
+
+def _as_float_comparison(op: str, number: float | int) -> tuple[str, float] | None:
+    """``v <op> number`` for every float ``v`` as a comparison with a float, or None when
+    its outcome is the same for every finite ``v`` (``v == 2**53 + 1`` is always False).
+
+    An int that no float equals lies strictly between two neighbouring floats ``lo < n < hi``;
+    for a float ``v``, ``v < n`` is ``v <= lo`` and ``v > n`` is ``v >= hi``.
+    """
+    if type(number) is float:
+        return op, number
+    try:
+        rounded = float(number)
+    except OverflowError:
+        return None  # beyond every float: each comparison has one outcome for finite v
+    if rounded == number:
+        return op, rounded
+    if op in ("==", "!="):
+        return None
+    if rounded < number:
+        lo, hi = rounded, math.nextafter(rounded, math.inf)
+    else:
+        lo, hi = math.nextafter(rounded, -math.inf), rounded
+    return ("<=", lo) if op in ("<", "<=") else (">=", hi)
+
+
+def walk_order(program: Program) -> list[int]:
+    """The nodes the eager backward walk visits, in the order it visits them.
+
+    The same walk as :func:`autodiff.backward.backpropagate`: count each node's uses below
+    the output, then, from the output, hand gradients down and visit an operand once its
+    last user is done (a stack, operands pushed in operand order). Gradients summed in this
+    order are the eager engine's floats.
+    """
+    by_target = {ins.target: ins for ins in program.instructions}
+    uses: Counter[int] = Counter()
+    stack = [program.output]
+    while stack:
+        ins = by_target.get(stack.pop())
+        if ins is None:
+            continue
+        for operand in ins.operands:
+            uses[operand] += 1
+            if uses[operand] == 1:
+                stack.append(operand)
+    order = []
+    ready = [program.output]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        ins = by_target.get(node)
+        if ins is None:
+            continue
+        for operand in ins.operands:
+            uses[operand] -= 1
+            if not uses[operand]:
+                ready.append(operand)
+    return order
