@@ -578,3 +578,14 @@ def test_other_threads_compute_and_make_nodes_correctly_while_a_trace_runs() -> 
     assert results == [_eager(lambda a: (a * a).tanh() + a, [0.5])]
     # None of the other thread's nodes entered the trace.
     assert len(tape.program.instructions) == 1 and tape(3.0) == 6.0
+
+
+def test_the_eager_fallback_reads_zero_for_an_input_the_walk_does_not_reach() -> None:
+    # After backward() a leaf's scratch slot holds its previous .grad until the next walk
+    # reaches it; a walk that does not reach it must not read that number as a gradient.
+    from autodiff.tape.tape import _gradients
+
+    w, u = Value(1.0), Value(2.0)
+    (u * 3.0).backward()
+    (u * 3.0).backward()
+    assert _gradients(w * 2.0, 1.0, [w, u]) == [2.0, 0.0]

@@ -25,7 +25,7 @@ from itertools import count
 from numbers import Real
 from typing import Any
 
-from ..backward import GradientOverflow, backpropagate
+from ..backward import WALK_LOCK, GradientOverflow, backpropagate
 from ..value import Value, apply
 from .codegen import generate
 from .kernels import array_namespace, scalar_namespace
@@ -101,12 +101,15 @@ def _seed(grad: Any) -> float:
 def _gradients(output: Value, seed: float, inputs: list[Value]) -> list[float]:
     """grad·∂output/∂input for each input, as ``autodiff.grad`` computes them (the same walk,
     seeded with ``seed``), refusing a gradient that overflowed as it does."""
-    order = backpropagate(output, seed)
-    try:
-        grads = [node._g for node in inputs]
-    finally:
-        for node in order:
-            node._g = 0.0
+    with WALK_LOCK:  # the slots are this walk's until they are read
+        for node in inputs:
+            node._g = 0.0  # the walk sets the slots it reaches; an input outside it reads 0
+        order = backpropagate(output, seed)
+        try:
+            grads = [node._g for node in inputs]
+        finally:
+            for node in order:
+                node._g = 0.0
     for position, g in enumerate(grads):
         if not -_INF < g < _INF:
             raise OverflowError(
