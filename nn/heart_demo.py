@@ -28,6 +28,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from tqdm import tqdm
 
@@ -78,9 +79,17 @@ def _learning_rate(text: str) -> float:
     return number
 
 
+class _OneLineErrors(argparse.ArgumentParser):
+    """Option errors in one line, what is wrong and where help is (argparse's own print the
+    whole usage first), as the ``autodiff`` command's are."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The demo's options: ``--steps``, ``--lr``, ``--seed`` and ``--out``."""
-    parser = argparse.ArgumentParser(
+    parser = _OneLineErrors(
         prog="autodiff demo heart",
         description="Train the course's 1→6→7→2 sigmoid network on the heart data and draw it.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,

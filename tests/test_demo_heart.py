@@ -102,7 +102,9 @@ def test_bad_flags_exit_with_status_2_naming_the_flag(
     with pytest.raises(SystemExit) as exit_info:
         main(["demo", "heart", *options, "--out", str(tmp_path / "never")])
     assert exit_info.value.code == 2
-    assert complaint in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert complaint in err
+    assert err.count("\n") == 1 and "--help" in err  # one line, saying where help is
     assert not (tmp_path / "never").exists()  # nothing trained, nothing written
 
 
