@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test lint typecheck pytest pytest-numpy-baseline bench docs-figures dot setup clean
 
 demo: setup dot
-	$(BIN)/python -m autodiff demo heart
+	$(BIN)/autodiff demo heart
 
 test: setup dot lint typecheck pytest pytest-numpy-baseline
 

@@ -7,18 +7,53 @@ Example:
     >>> a.backward()
     >>> round(a.data, 4), round(w.grad, 4)
     (0.7064, 1.0019)
+
+``import autodiff`` loads the engine only. The drawings (which need graphviz) and the
+compiled tape (which uses numpy when it is installed) load the first time one of their names
+is used: ``autodiff.draw``, ``autodiff.explain``, ``autodiff.compile_tape``...
 """
 
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .backward import topological_order
-from .explain import explain
 from .functional import grad, hessian, jacobian
 from .fused import dot, sum_of
 from .gradcheck import GradcheckError, gradcheck, numeric_grad
 from .primitives import PRIMITIVES, Primitive
 from .recording import is_recording, no_grad
-from .render import draw
-from .tape import GraphChangedError, Tape, TraceError, compile
 from .value import Value
+
+if TYPE_CHECKING:
+    from .show.explain import explain
+    from .show.render import draw
+    from .tape import GraphChangedError, Tape, TraceError, compile, compile_tape
+
+_LAZY = {
+    "draw": "autodiff.show.render",
+    "explain": "autodiff.show.explain",
+    "GraphChangedError": "autodiff.tape",
+    "Tape": "autodiff.tape",
+    "TraceError": "autodiff.tape",
+    "compile": "autodiff.tape",
+    "compile_tape": "autodiff.tape",
+}
+"""Public names whose modules load on first use, and where they live."""
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'autodiff' has no attribute {name!r}")
+    value = getattr(import_module(_LAZY[name]), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "PRIMITIVES",
@@ -29,6 +64,7 @@ __all__ = [
     "TraceError",
     "Value",
     "compile",
+    "compile_tape",
     "dot",
     "draw",
     "explain",

@@ -1,6 +1,6 @@
 """Writing files without losing what the user has: the one writer behind every file we write.
 
-:func:`write_atomically` writes drawings (:meth:`autodiff.render.Drawing.write`, the command
+:func:`write_atomically` writes drawings (:meth:`autodiff.show.render.Drawing.write`, the command
 line's ``-o``), saved models (``nn.save``), the demo's pictures and the benchmark's report.
 Its rules:
 

@@ -264,7 +264,7 @@ def figure_chain_rule(folder: Path) -> None:
 # --- the heart -------------------------------------------------------------------------------
 def figure_heart_training(folder: Path) -> None:
     """The heart network's curve after more and more steps: the demo's run, panel by panel."""
-    from nn.heart_demo import DEFAULTS, train_heart
+    from nn.app.heart import DEFAULTS, train_heart
 
     plt = pyplot()
     run = train_heart(DEFAULTS["steps"], DEFAULTS["lr"], DEFAULTS["seed"], progress=True)
@@ -290,7 +290,7 @@ HEART_COMPARISON_STEPS = 20_000
 def heart_costs(optimizer_name: str, steps: int) -> list[float]:
     """The heart network's cost after 0, 1, …, steps − 1 steps (seed 0, course init)."""
     import nn
-    from nn.heart_demo import compiled_cost
+    from nn.app.heart import compiled_cost
 
     inputs, targets = nn.heart()
     model = nn.MLP(1, [6, 7, 2], init="course", rng=0)

@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from tqdm import tqdm
-
 from autodiff import Value
 
 from .checks import positive_int
@@ -124,6 +122,8 @@ def fit(
     epochs = positive_int(epochs, "fit: epochs")
     step_size = len(inputs) if batch_size is None else positive_int(batch_size, "fit: batch_size")
     costs: list[float] = []
+    from tqdm import tqdm  # here, not at the top: `import nn` stays quick
+
     bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
     try:
         for epoch in bar:

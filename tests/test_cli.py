@@ -19,8 +19,8 @@ import pytest
 from file_helpers import ENVIRONMENT, FifoReader
 
 from autodiff import topological_order
-from autodiff.cli import main
-from autodiff.formula import MAX_LENGTH, FormulaError, parse
+from nn.app.cli import main
+from nn.app.formula import MAX_LENGTH, FormulaError, parse
 
 ROOT = Path(__file__).resolve().parents[1]
 NEURON = ["graph", "tanh(w*x + b)", "--at", "x=2", "w=-3", "b=6.88"]
@@ -193,12 +193,12 @@ def test_bad_input_is_one_line_and_status_2_with_nothing_done(
 
 def test_real_subprocess(in_empty_directory: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "autodiff", *NEURON, "-o", "g.svg"]
+    command = [sys.executable, "-m", "nn.app", *NEURON, "-o", "g.svg"]
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == "f = tanh(w*x + b) = 0.706419"
     assert done.stderr == "wrote g.svg\n"
-    hostile = [sys.executable, "-m", "autodiff", "graph", "__import__('os').remove('g.svg')"]
+    hostile = [sys.executable, "-m", "nn.app", "graph", "__import__('os').remove('g.svg')"]
     done = subprocess.run(hostile, capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 2 and done.stdout == ""
     expected = "autodiff graph: error: attribute access is not allowed: \"__import__('os').remove\""
@@ -279,7 +279,7 @@ def test_dash_writes_the_drawing_to_stdout_and_the_numbers_to_stderr(
 
 
 def test_dash_svg_in_a_real_pipe(in_empty_directory: Path) -> None:
-    command = [sys.executable, "-m", "autodiff", *NEURON, "-o", "-"]
+    command = [sys.executable, "-m", "nn.app", *NEURON, "-o", "-"]
     done = subprocess.run(command, capture_output=True, env=ENVIRONMENT, timeout=120)
     assert done.returncode == 0, done.stderr
     assert ET.fromstring(done.stdout).tag == "{http://www.w3.org/2000/svg}svg"
@@ -290,7 +290,7 @@ def test_dash_svg_in_a_real_pipe(in_empty_directory: Path) -> None:
 @posix_only
 @pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="no /dev/stdout")
 def test_dev_stdout_gets_the_drawing_after_the_numbers() -> None:
-    command = [sys.executable, "-m", "autodiff", "graph", "x", "--at", "x=1"]
+    command = [sys.executable, "-m", "nn.app", "graph", "x", "--at", "x=1"]
     command += ["-o", "/dev/stdout", "--format", "dot"]
     done = subprocess.run(command, capture_output=True, text=True, env=ENVIRONMENT, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -341,7 +341,7 @@ def test_a_variable_named_f_is_not_confused_with_the_output(
 
 
 def graph_in_a_subprocess(*arguments: str, **popen: Any) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "autodiff", "graph", *arguments]
+    command = [sys.executable, "-m", "nn.app", "graph", *arguments]
     options: dict[str, Any] = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
     return subprocess.Popen(command, text=True, env=ENVIRONMENT, **{**options, **popen})
 
@@ -392,7 +392,7 @@ def test_ctrl_c_anywhere_in_graph_is_one_line_and_status_130(
     def interrupted(*args: Any, **kwargs: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("autodiff.graph_command.draw", interrupted)
+    monkeypatch.setattr("nn.app.graph_command.draw", interrupted)
     assert main([*NEURON, "-o", "g.svg"]) == 130
     assert capsys.readouterr().err == "autodiff: interrupted\n"
     assert list(in_empty_directory.iterdir()) == []
@@ -452,7 +452,7 @@ def test_option_errors_are_one_line_that_says_where_help_is(
 def test_a_standard_output_that_cannot_encode_the_symbols_gets_escapes_not_a_traceback(
     in_empty_directory: Path,
 ) -> None:
-    command = [sys.executable, "-m", "autodiff", "graph", "é*x", "--at", "é=1", "x=2"]
+    command = [sys.executable, "-m", "nn.app", "graph", "é*x", "--at", "é=1", "x=2"]
     environment = {**ENVIRONMENT, "PYTHONIOENCODING": "ascii"}  # as a legacy terminal
     done = subprocess.run(
         [*command, "-o", "g.dot"], capture_output=True, env=environment, timeout=60

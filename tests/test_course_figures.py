@@ -85,7 +85,7 @@ def test_the_cost_grid_is_the_closed_form(figures: ModuleType) -> None:
 def test_the_heart_numbers_the_backpropagation_page_states(figures: ModuleType) -> None:
     from test_docs import numbers_agree
 
-    from nn.heart_demo import DEFAULTS, train_heart
+    from nn.app.heart import DEFAULTS, train_heart
 
     # numpy's kernels compute these runs: each number may differ in its last shown digit
     text = " ".join((DOCS / "05-backpropagation.md").read_text(encoding="utf-8").split())

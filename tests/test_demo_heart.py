@@ -20,8 +20,8 @@ import pytest
 pytest.importorskip("matplotlib")
 
 import nn
-from autodiff.cli import main
-from nn.heart_demo import compiled_cost, snapshot_steps, train_heart
+from nn.app.cli import main
+from nn.app.heart import compiled_cost, snapshot_steps, train_heart
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,7 +131,7 @@ def test_a_missing_matplotlib_is_reported_before_training(
 def test_python_dash_m_autodiff_runs_the_demo(tmp_path: Path) -> None:
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
-        [sys.executable, "-m", "autodiff", "demo", "heart", "--steps", "2", "--out", "pics"],
+        [sys.executable, "-m", "nn.app", "demo", "heart", "--steps", "2", "--out", "pics"],
         cwd=tmp_path,
         env=environment,
         capture_output=True,
@@ -202,13 +202,13 @@ def test_the_compiled_cost_gives_the_eager_gradient(
 
 def test_the_makefile_demo_runs_the_heart_demo() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert re.search(r"^demo:.*\n\t\$\(BIN\)/python -m autodiff demo heart$", makefile, re.M)
+    assert re.search(r"^demo:.*\n\t\$\(BIN\)/autodiff demo heart$", makefile, re.M)
 
 
 @pytest.mark.skipif(os.name != "posix", reason="sends SIGINT")
 def test_ctrl_c_stops_the_demo_with_one_line_and_status_130(tmp_path: Path) -> None:
     environment = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "autodiff", "demo", "heart", "--steps", "1000000"]
+    command = [sys.executable, "-m", "nn.app", "demo", "heart", "--steps", "1000000"]
     demo = subprocess.Popen(
         [*command, "--out", str(tmp_path / "out")],
         stdout=subprocess.PIPE,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from test_docs import PageRun, fenced_blocks, markdown_section
 
-from autodiff.cli import main
+from nn.app.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,7 +50,7 @@ def test_demo_nn_prints_a_falling_cost(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_importing_autodiff_does_not_import_nn() -> None:
-    code = "import sys, autodiff, autodiff.cli; print('nn' in sys.modules)"
+    code = "import sys, autodiff; autodiff.draw, autodiff.compile_tape; print('nn' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )

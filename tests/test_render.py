@@ -12,10 +12,10 @@ from drawing_helpers import parse_dot
 from hypothesis import given, settings
 
 from autodiff import Value, draw, explain, topological_order
-from autodiff.clusters import assign_clusters
 from autodiff.paths import consumers
-from autodiff.render import LAYOUT_BUDGET, Drawing, GraphvizNotFound
-from autodiff.scene import Options, describe
+from autodiff.show.clusters import assign_clusters
+from autodiff.show.render import LAYOUT_BUDGET, Drawing, GraphvizNotFound
+from autodiff.show.scene import Options, describe
 from autodiff.testing import Expression, expressions
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -9,8 +9,8 @@ from drawing_helpers import DotGraph, mlp_cost, parse_dot
 
 import nn
 from autodiff import Value, draw, explain, topological_order
-from autodiff.clusters import is_parameter, module_clusters, split_label
-from autodiff.render import MAX_NODES
+from autodiff.show.clusters import is_parameter, module_clusters, split_label
+from autodiff.show.render import MAX_NODES
 
 NEURONS = [(0, j) for j in range(6)] + [(1, j) for j in range(7)] + [(2, j) for j in range(2)]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from test_docs import PageRun, fenced_blocks, markdown_section
 
-from autodiff.cli import main
+from nn.app.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

@@ -1,4 +1,4 @@
-"""`compile`: trace a function of Values once, then replay it for new numbers.
+"""`compile_tape`: trace a function of Values once, then replay it for new numbers.
 
 The replay runs generated straight-line code (see :mod:`autodiff.tape.codegen`): no Value
 or other object is made per node, so forward and backward cost about what hand-written
@@ -31,7 +31,7 @@ from .codegen import generate
 from .kernels import array_namespace, scalar_namespace
 from .trace import Program, trace
 
-__all__ = ["GraphChangedError", "Tape", "compile"]
+__all__ = ["GraphChangedError", "Tape", "compile_tape"]
 
 _FALLBACK = (ArithmeticError, ValueError, TypeError)
 _COMPARE = {
@@ -50,7 +50,7 @@ class GraphChangedError(ValueError):
     """A replay's inputs would take the traced function down another branch."""
 
 
-def compile(
+def compile_tape(
     f: Callable[..., Value], example: Sequence[float], *, wrt: Sequence[Value] = ()
 ) -> Tape:
     """Trace ``f`` once at ``example`` and return a :class:`Tape` that replays it.
@@ -67,9 +67,9 @@ def compile(
         TraceError: ``f`` cannot be replayed faithfully (see :mod:`autodiff.tape.observe`).
 
     Example:
-        >>> from autodiff import Value, compile
+        >>> from autodiff import Value, compile_tape
         >>> w = Value(0.5, label="w")
-        >>> tape = compile(lambda x: (w * x).tanh(), [1.0], wrt=[w])
+        >>> tape = compile_tape(lambda x: (w * x).tanh(), [1.0], wrt=[w])
         >>> value, (dx, dw) = tape.value_and_grad(2.0)
         >>> eager = (w * 2.0).tanh()
         >>> eager.backward()

@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .value import Value
+from autodiff import Value
 
 __all__ = [
     "FUNCTIONS",
@@ -144,7 +144,7 @@ def parse(text: str) -> Formula:
         >>> parse("x.__class__")
         Traceback (most recent call last):
         ...
-        autodiff.formula.FormulaError: attribute access is not allowed: 'x.__class__'
+        nn.app.formula.FormulaError: attribute access is not allowed: 'x.__class__'
     """
     if not isinstance(text, str):
         raise TypeError(f"formula must be a str, got {type(text).__name__}: {text!r}")

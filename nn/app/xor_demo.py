@@ -11,11 +11,11 @@ Example:
 
 from __future__ import annotations
 
-from .datasets import xor
-from .layers import MLP
-from .losses import sum_squared_error
-from .optim import Adam
-from .training import fit
+from ..datasets import xor
+from ..layers import MLP
+from ..losses import sum_squared_error
+from ..optim import Adam
+from ..training import fit
 
 __all__ = ["xor_demo"]
 

@@ -14,26 +14,26 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import metadata
-from typing import NoReturn
+
+from autodiff import Value
 
 from . import graph_command
+from .parsing import OneLineParser
 
 __all__ = ["main"]
 
 
-class _Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line: what is wrong, and where help is.
+class _Parser(OneLineParser):
+    """The command's parser: a formula taken for an option gets a hint (subcommands' parsers
+    are of this class too)."""
 
-    (argparse's own print the whole usage first.) Subcommands' parsers are of this class too.
-    """
-
-    def error(self, message: str) -> NoReturn:
+    def hint(self, message: str) -> str:
         unrecognized = message.partition("unrecognized arguments: ")[2].split()
         if any(word.startswith("-") and not word.startswith("--") for word in unrecognized):
             message += (  # most likely a formula such as -x**2, taken for an option
                 '; a formula that starts with - goes after --: autodiff graph --at x=1 -- "-x**2"'
             )
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        return message
 
 
 def _no_options(name: str, description: str, options: Sequence[str]) -> None:
@@ -42,8 +42,6 @@ def _no_options(name: str, description: str, options: Sequence[str]) -> None:
 
 
 def _engine_demo(options: Sequence[str]) -> int:
-    from .value import Value
-
     _no_options("engine", "One tanh neuron and its gradients.", options)
     w, x, b = Value(-3.0, label="w"), Value(2.0, label="x"), Value(6.88, label="b")
     a = (w * x + b).tanh()
@@ -55,16 +53,15 @@ def _engine_demo(options: Sequence[str]) -> int:
 
 
 def _nn_demo(options: Sequence[str]) -> int:
-    # Imported here, not at the top: the engine must not depend on the nn package.
-    from nn.demos import xor_demo
+    from .xor_demo import xor_demo
 
     _no_options("nn", "A small MLP learns XOR.", options)
     return xor_demo()
 
 
 def _heart_demo(options: Sequence[str]) -> int:
-    # Imported when asked for: the engine itself does not depend on nn (nor on matplotlib).
-    from nn.heart_demo import main as heart_main
+    # Imported when asked for: matplotlib and tqdm load only for this demo.
+    from .heart_command import main as heart_main
 
     return heart_main(options)
 
@@ -82,7 +79,7 @@ def _version() -> str:
     try:
         return metadata.version("autodiff-course")
     except metadata.PackageNotFoundError:
-        from . import __version__
+        from autodiff import __version__
 
         return __version__
 

@@ -1,6 +1,6 @@
 """What a drawing shows, as plain data: its nodes, edges, clusters, labels and colours.
 
-:func:`describe` decides everything about a drawing of a graph; :mod:`autodiff.render` only
+:func:`describe` decides everything about a drawing of a graph; :mod:`autodiff.show.render` only
 hands the result to Graphviz. Drawing nodes are named by topological position (``v<k>`` for
 the record of the k-th Value, ``o<k>`` for its operation, ``m<j>`` for the j-th collapsed
 module), never by ``id()``, so the same graph always gives the same drawing.
@@ -13,10 +13,10 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..primitives import local_partials
+from ..value import Value
 from .clusters import REST, drawn_size, is_parameter
 from .notation import format_number
-from .primitives import local_partials
-from .value import Value
 
 __all__ = ["FILL", "HIGHLIGHT", "Options", "Scene", "describe"]
 
@@ -77,7 +77,7 @@ def describe(
 
     Example:
         >>> from autodiff import Value, topological_order
-        >>> from autodiff.clusters import assign_clusters
+        >>> from autodiff.show.clusters import assign_clusters
         >>> from autodiff.paths import consumers
         >>> x = Value(2.0, label="x")
         >>> order = topological_order(x * x)

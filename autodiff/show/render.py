@@ -3,7 +3,7 @@
 :func:`draw` turns the graph below a Value into a :class:`Drawing` (a ``graphviz.Digraph``):
 every Value a record with its label, data and grad; every operation a small node of its own;
 edges operand → operation → result. Modules of ``nn`` become clusters (see
-:mod:`autodiff.clusters`), and past ``max_nodes`` whole neurons, then layers, collapse into
+:mod:`autodiff.show.clusters`), and past ``max_nodes`` whole neurons, then layers, collapse into
 summary nodes. This is the only module that imports graphviz.
 
 Example:
@@ -25,12 +25,12 @@ from typing import Any
 
 import graphviz
 
-from .backward import topological_order
+from ..backward import topological_order
+from ..files import write_atomically
+from ..paths import consumers, on_paths
+from ..value import Value
 from .clusters import assign_clusters, plan_collapse
-from .files import write_atomically
-from .paths import consumers, on_paths
 from .scene import Options, Scene, describe
-from .value import Value
 
 __all__ = ["Drawing", "GraphvizNotFound", "draw"]
 
@@ -39,7 +39,7 @@ MAX_NODES = 300
 
 LAYOUT_BUDGET = 3000
 """The most layout work (nodes plus the virtual nodes of long edges, see
-:class:`autodiff.scene.Scene`) handed to dot: about a second. A drawing estimated above it
+:class:`autodiff.show.scene.Scene`) handed to dot: about a second. A drawing estimated above it
 is collapsed further, halving ``max_nodes`` until it fits."""
 
 # nslimit/nslimit1 cap dot's network-simplex passes; uncapped, a few hundred nodes with

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from .value import Value
+from ..value import Value
 
 __all__ = [
     "REST",

@@ -8,15 +8,13 @@ written by :func:`autodiff.files.write_atomically`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
 from autodiff import Value, draw
 from autodiff.files import write_atomically
 
-from .losses import sum_squared_error
-
-if TYPE_CHECKING:
-    from .heart_demo import HeartRun
+from ..losses import sum_squared_error
+from .heart import HeartRun
 
 __all__ = ["GRAPH_EXAMPLE", "LAYERS_COLLAPSED", "draw_cost_graph", "plot_heart"]
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .primitives import VARIADIC, primitive_of
-from .value import Value
+from ..primitives import VARIADIC, primitive_of
+from ..value import Value
 
 __all__ = ["MAX_NAME", "Names", "atom", "chain_symbol", "factor", "format_number"]
 

@@ -17,12 +17,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .backward import topological_order
-from .functional import grad
+from ..backward import topological_order
+from ..functional import grad
+from ..paths import count_paths, on_paths
+from ..primitives import local_partials
+from ..value import Value
 from .notation import Names, chain_symbol, factor, format_number
-from .paths import count_paths, on_paths
-from .primitives import local_partials
-from .value import Value
 
 __all__ = ["Contribution", "Explanation", "Path", "explain"]
 

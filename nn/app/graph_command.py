@@ -1,6 +1,6 @@
 """``autodiff graph``: draw a typed formula's graph with every gradient, and print them.
 
-Example (``python -m autodiff graph ...`` from a shell):
+Example (from a shell):
     autodiff graph "tanh(w*x + b)" --at x=2 w=-3 b=6.88 -o graph.svg --explain w
 
 Hostile or bad input (an unknown function, attribute access, a name without a value, a
@@ -10,7 +10,7 @@ written by :func:`autodiff.files.write_atomically` (``-o -``: to standard output
 the numbers go to stderr); "wrote ..." goes to stderr, so stdout carries only the numbers.
 
 Example:
-    >>> from autodiff.cli import main
+    >>> from nn.app.cli import main
     >>> main(["graph", "x.__class__", "--at", "x=1"])  # the error line goes to stderr
     2
 """
@@ -25,10 +25,10 @@ import unicodedata
 from pathlib import Path
 from typing import Any, TextIO
 
-from .explain import explain
+from autodiff import Value, explain
+from autodiff.show.render import Drawing, GraphvizNotFound, draw
+
 from .formula import FUNCTIONS, Formula, FormulaError, parse
-from .render import Drawing, GraphvizNotFound, draw
-from .value import Value
 
 __all__ = ["add_parser", "run"]
 
