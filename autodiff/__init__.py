@@ -18,10 +18,10 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .backward import topological_order
 from .functional import grad, hessian, jacobian
 from .fused import dot, sum_of
 from .gradcheck import GradcheckError, gradcheck, numeric_grad
+from .graph import topological_order
 from .primitives import PRIMITIVES, Primitive
 from .recording import is_recording, no_grad
 from .value import Value

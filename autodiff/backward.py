@@ -34,20 +34,18 @@ from __future__ import annotations
 
 import math
 import threading
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any, Protocol, TypeVar
 
-from .primitives import derivative_error
-
-if TYPE_CHECKING:
-    from .value import Value
+from .graph import Node, reachable
+from .primitives import Primitive, derivative_error
 
 __all__ = [
     "WALK_LOCK",
     "GradientOverflow",
     "accumulate_grads",
     "backpropagate",
-    "reachable",
-    "topological_order",
+    "gradients",
     "written_data_error",
     "written_error",
 ]
@@ -68,49 +66,24 @@ class GradientOverflow(OverflowError):
     """A gradient left the float range during ``backward()`` (never turned into inf or nan)."""
 
 
-def topological_order(root: Value) -> list[Value]:
-    """Every node of the graph below ``root``, each once, operands before their results.
+class Walked(Node, Protocol):
+    """What the walk reads and writes of a node (a :class:`~autodiff.Value` is one): its
+    number, its gradient, its rule and operands, and the walk's scratch slots."""
 
-    The order is deterministic: a depth-first post-order visiting operands in operand order.
-    ``root`` comes last.
-
-    Example:
-        >>> from autodiff import Value
-        >>> x = Value(2.0, label="x")
-        >>> y = x * x + x
-        >>> [node.label or node.op for node in topological_order(y)]
-        ['x', '*', '+']
-    """
-    visited = {id(root)}
-    order: list[Value] = []
-    stack = [(root, iter(root.children))]
-    while stack:
-        node, operands = stack[-1]
-        for child in operands:
-            if id(child) not in visited:
-                visited.add(id(child))
-                stack.append((child, iter(child.children)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
-    return order
+    data: float
+    grad: float
+    label: str
+    _prim: Primitive | None
+    _a: Any  # the first operand (a tuple of all of them for a variadic primitive)
+    _b: Any  # the second operand of a binary primitive
+    _g: Any  # scratch: this walk's gradient
+    _n: int  # scratch: uses not yet processed
 
 
-def reachable(root: Value) -> list[Value]:
-    """Every node of the graph below ``root``, each once, ``root`` first (no particular order
-    beyond being deterministic)."""
-    seen = {id(root)}
-    nodes = [root]
-    for node in nodes:  # the list grows while it is read: a breadth-first sweep
-        for child in node.children:
-            if id(child) not in seen:
-                seen.add(id(child))
-                nodes.append(child)
-    return nodes
+W = TypeVar("W", bound=Walked)
 
 
-def _count_uses(root: Value) -> None:
+def _count_uses(root: Walked) -> None:
     """Sweep 1: set ``node._n`` to the number of uses of ``node`` as an operand below root,
     and ``node._g`` to 0.0 (this walk's gradient, before any is handed down)."""
     stack = [root]
@@ -145,7 +118,7 @@ def _count_uses(root: Value) -> None:
                     push(a)
 
 
-def accumulate_grads(root: Value, seed: float) -> None:
+def accumulate_grads(root: Walked, seed: float) -> None:
     """Add ∂root/∂node · seed to ``.grad`` of every node below ``root`` (``Value.backward``).
 
     All or nothing: each processed node keeps its previous ``.grad`` in ``_g`` (until the
@@ -226,7 +199,7 @@ def accumulate_grads(root: Value, seed: float) -> None:
             raise replacement from None
 
 
-def _undo(root: Value, pending: list[Value]) -> None:
+def _undo(root: Walked, pending: list[Walked]) -> None:
     """Put back the ``.grad`` of every node a failed walk processed, and clear the scratch.
 
     The processed nodes are those whose uses were all counted down (``_n == 0``) and that
@@ -240,13 +213,13 @@ def _undo(root: Value, pending: list[Value]) -> None:
         node._n = 0
 
 
-def backpropagate(root: Value, seed: Any, *, create_graph: bool = False) -> list[Value]:
+def backpropagate(root: W, seed: Any, *, create_graph: bool = False) -> list[W]:
     """Apply the chain rule from ``root`` down; leave ∂root/∂node · seed in each ``node._g``.
 
-    Unlike :func:`accumulate_grads` this touches no ``.grad``; the caller reads the ``_g``
-    it needs and must then set ``_g = 0.0`` on every returned node. A caller whose graph
-    other threads may walk too holds :data:`WALK_LOCK` from before this call until the
-    slots are reset (the lock is re-entrant; this function takes it as well).
+    Unlike :func:`accumulate_grads` this touches no ``.grad``; :func:`gradients` is its
+    caller, which reads the ``_g`` it needs and then sets ``_g = 0.0`` on every returned
+    node, holding :data:`WALK_LOCK` (re-entrant; this function takes it as well) from before
+    the walk until the slots are reset, since other threads may walk the same nodes.
 
     Args:
         root: the output to differentiate.
@@ -263,7 +236,7 @@ def backpropagate(root: Value, seed: Any, *, create_graph: bool = False) -> list
             or a node holds a non-finite number written into its ``.data``.
         OverflowError: a local derivative overflows a float.
     """
-    order: list[Value] = []
+    order: list[W] = []
     node = root
     with WALK_LOCK:
         try:
@@ -298,7 +271,35 @@ def backpropagate(root: Value, seed: Any, *, create_graph: bool = False) -> list
     return order
 
 
-def _local_grads(node: Value, create_graph: bool) -> tuple[Any, ...]:
+def gradients(
+    root: Walked, inputs: Sequence[Walked], seed: Any, *, create_graph: bool = False
+) -> list[Any]:
+    """∂root/∂input · seed for each of ``inputs``, touching no ``.grad``: one walk of
+    :func:`backpropagate`, whose scratch is read and reset here and nowhere else.
+
+    An input that ``root`` does not reach gets 0.0. With ``create_graph`` the gradients
+    are Values (or 0.0). Raises what :func:`backpropagate` raises.
+
+    Example:
+        >>> from autodiff import Value
+        >>> x, y = Value(2.0), Value(3.0)
+        >>> gradients(x * y, [x, y, Value(1.0)], 1.0)
+        [3.0, 2.0, 0.0]
+    """
+    with WALK_LOCK:  # the slots are this walk's until they are read
+        for node in inputs:
+            node._g = 0.0  # the walk sets the slots it reaches; an input outside it reads 0
+        order = backpropagate(root, seed, create_graph=create_graph)
+        try:
+            return [node._g for node in inputs]
+        finally:
+            # Gradients that are Values would keep their graphs alive (and form reference
+            # cycles back into this graph) if left in the slots.
+            for node in order:
+                node._g = 0.0
+
+
+def _local_grads(node: Walked, create_graph: bool) -> tuple[Any, ...]:
     prim = node._prim
     assert prim is not None  # only called for results of operations
     if create_graph:
@@ -306,13 +307,13 @@ def _local_grads(node: Value, create_graph: bool) -> tuple[Any, ...]:
     return prim.local_grads(*[child.data for child in node.children], node.data)
 
 
-def _clear_scratch(root: Value) -> None:
+def _clear_scratch(root: Walked) -> None:
     for node in reachable(root):
         node._g = 0.0
         node._n = 0
 
 
-def written_data_error(root: Value, who: str) -> ValueError | None:
+def written_data_error(root: Walked, who: str) -> ValueError | None:
     """The error for a node below ``root`` whose ``.data`` is not a finite number, if any.
 
     Operations only ever make finite numbers, so such a number was written into ``.data``
@@ -325,7 +326,7 @@ def written_data_error(root: Value, who: str) -> ValueError | None:
     return None
 
 
-def written_error(who: str, node: Value) -> ValueError | None:
+def written_error(who: str, node: Walked) -> ValueError | None:
     """The error for ``node`` when its ``.data`` is not a finite number (else None).
 
     Example:
@@ -348,7 +349,7 @@ def written_error(who: str, node: Value) -> ValueError | None:
     )
 
 
-def _gradient_error(node: Value, grad: float, g: float) -> Exception:
+def _gradient_error(node: Walked, grad: float, g: float) -> Exception:
     if not -_INF < grad < _INF:
         return ValueError(
             f"backward: {node!r} holds {grad!r} in .grad, which is not a finite number"
@@ -360,7 +361,7 @@ def _gradient_error(node: Value, grad: float, g: float) -> Exception:
     )
 
 
-def _walk_error(root: Value, node: Value, error: BaseException) -> Exception | None:
+def _walk_error(root: Walked, node: Walked, error: BaseException) -> Exception | None:
     """What a failed walk raises instead of ``error`` (None: ``error`` itself).
 
     A number written into some ``.data`` by hand is named first, whatever it broke; an

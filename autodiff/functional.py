@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from contextlib import nullcontext
 from typing import Any
 
-from .backward import WALK_LOCK, backpropagate, written_data_error
+from .backward import gradients, written_data_error
 from .recording import recording
 from .value import Value
 
@@ -51,26 +51,12 @@ def grad(output: Value, inputs: Sequence[Value], *, create_graph: bool = False) 
     if not isinstance(output, Value):
         raise TypeError(f"grad: output must be a Value, got {type(output).__name__}: {output!r}")
     inputs = _check_values(inputs, "grad: inputs")
-    # The slots hold this walk's derivatives until they are read: no other walk meanwhile.
-    with WALK_LOCK:
-        for value in inputs:
-            value._g = 0.0  # the walk sets the slots it reaches; an input outside it reads 0
-        with recording(True) if create_graph else nullcontext():
-            order = backpropagate(output, 1.0, create_graph=create_graph)
-        try:
-            return [
-                _read(output, value, create_graph, position)
-                for position, value in enumerate(inputs)
-            ]
-        finally:
-            # Gradients that are Values would keep their graphs alive (and form reference
-            # cycles back into this graph) if left in the slots.
-            for node in order:
-                node._g = 0.0
+    with recording(True) if create_graph else nullcontext():
+        found = gradients(output, inputs, 1.0, create_graph=create_graph)
+    return [_read(output, g, create_graph, position) for position, g in enumerate(found)]
 
 
-def _read(output: Value, value: Value, create_graph: bool, position: int) -> Any:
-    g = value._g
+def _read(output: Value, g: Any, create_graph: bool, position: int) -> Any:
     if create_graph:
         return g if isinstance(g, Value) else Value(g)
     # Float products of derivatives overflow to inf (and then to nan) without raising.

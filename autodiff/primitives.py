@@ -23,20 +23,15 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .value import Value
+from typing import Any
 
 __all__ = [
     "PRIMITIVES",
     "VARIADIC",
     "Primitive",
     "derivative_error",
-    "local_partials",
     "overflow_error",
     "power",
-    "primitive_of",
 ]
 
 VARIADIC = -1
@@ -332,45 +327,3 @@ PRIMITIVES: dict[str, Primitive] = {
     )
 }
 """Every primitive by name; ``PRIMITIVES["**"]`` is the power with a Value exponent."""
-
-
-def primitive_of(node: Value) -> Primitive | None:
-    """The primitive that produced ``node``, or None for a leaf.
-
-    It is found from the node's public ``op`` and ``exponent``, so drawings and ledgers
-    evaluate exactly the rules that the backward pass uses.
-
-    Example:
-        >>> from autodiff import Value
-        >>> x = Value(3.0)
-        >>> primitive_of(x) is None, primitive_of(x.tanh()).name, primitive_of(x**2).exponent
-        (True, 'tanh', 2.0)
-    """
-    if not node.op:
-        return None
-    if node.exponent is not None:
-        return power(node.exponent)
-    return PRIMITIVES[node.op]
-
-
-def local_partials(node: Value) -> tuple[float, ...]:
-    """∂node/∂operand for each of ``node.children``, at the current values (``()`` for a leaf).
-
-    Raises:
-        ValueError: a partial is not finite at these values (sqrt at 0, say), naming the op.
-        OverflowError: a partial overflows a float, naming the op.
-
-    Example:
-        >>> from autodiff import Value
-        >>> x, y = Value(3.0), Value(4.0)
-        >>> local_partials(x * y), local_partials(x * x), local_partials(x)
-        ((4.0, 3.0), (3.0, 3.0), ())
-    """
-    prim = primitive_of(node)
-    if prim is None:
-        return ()
-    operands = [child.data for child in node.children]
-    try:
-        return tuple(prim.local_grads(*operands, node.data))
-    except (ZeroDivisionError, OverflowError) as error:
-        raise derivative_error(prim.name, tuple(operands), error) from None

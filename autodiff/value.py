@@ -18,7 +18,8 @@ import sys
 from numbers import Real
 from typing import Any
 
-from .backward import accumulate_grads, reachable, written_error
+from .backward import accumulate_grads, written_error
+from .graph import reachable
 from .primitives import PRIMITIVES, Primitive, overflow_error, power
 from .recording import is_recording
 

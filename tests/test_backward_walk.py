@@ -16,7 +16,7 @@ from autodiff.testing import Expression, expressions
 
 def _scratch_is_clean(root: Value) -> bool:
     """No walk is under way: every use count is back to 0 (``_g`` is reset by each walk)."""
-    from autodiff.backward import reachable
+    from autodiff.graph import reachable
 
     return all(node._n == 0 for node in reachable(root))
 
@@ -104,7 +104,7 @@ def _failing_graphs() -> list[tuple[str, Callable[[], tuple[Value, Value]], type
 def test_a_failed_backward_changes_no_grad(
     build: Callable[[], tuple[Value, Value]], error: type[Exception]
 ) -> None:
-    from autodiff.backward import reachable
+    from autodiff.graph import reachable
 
     root, leaf = build()
     nodes = reachable(root)
@@ -130,7 +130,7 @@ def test_a_failed_backward_changes_no_grad(
 def test_a_failed_grad_jacobian_or_hessian_changes_nothing(
     build: Callable[[], tuple[Value, Value]], error: type[Exception]
 ) -> None:
-    from autodiff.backward import reachable
+    from autodiff.graph import reachable
 
     root, leaf = build()
     nodes = reachable(root)
@@ -222,7 +222,7 @@ def test_backward_and_grad_at_once_in_two_threads() -> None:
 def test_a_failed_backward_on_random_graphs_changes_no_grad(
     recipe: Expression, earlier: list[float]
 ) -> None:
-    from autodiff.backward import reachable
+    from autodiff.graph import reachable
 
     leaves = recipe.leaves()
     pool = recipe.nodes(*leaves)

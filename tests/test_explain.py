@@ -10,7 +10,8 @@ from drawing_helpers import neuron_cost
 from hypothesis import given, settings
 
 from autodiff import PRIMITIVES, Value, dot, explain, grad, sum_of
-from autodiff.primitives import VARIADIC, local_partials, power, primitive_of
+from autodiff.graph import local_partials, primitive_of
+from autodiff.primitives import VARIADIC, power
 from autodiff.testing import Expression, expressions
 
 

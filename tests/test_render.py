@@ -12,7 +12,7 @@ from drawing_helpers import parse_dot
 from hypothesis import given, settings
 
 from autodiff import Value, draw, explain, topological_order
-from autodiff.paths import consumers
+from autodiff.graph import consumers
 from autodiff.show.clusters import assign_clusters
 from autodiff.show.render import LAYOUT_BUDGET, Drawing, GraphvizNotFound
 from autodiff.show.scene import Options, describe

@@ -85,12 +85,12 @@ def assign_clusters(
 ) -> dict[int, Chain]:
     """For each node (by id), the chain of clusters it is drawn in, outermost first.
 
-    ``users`` is :func:`autodiff.paths.consumers` of the same order. The walk goes from the
+    ``users`` is :func:`autodiff.graph.consumers` of the same order. The walk goes from the
     root down, so the clusters of every consumer are known before those of its operands.
 
     Example:
         >>> from autodiff import topological_order
-        >>> from autodiff.paths import consumers
+        >>> from autodiff.graph import consumers
         >>> w, x = Value(2.0, label="layers.0.neurons.0.w.0"), Value(3.0, label="x")
         >>> a = (w * x).tanh()
         >>> a.label = "layers.0.neurons.0.a"

@@ -17,10 +17,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..backward import topological_order
 from ..functional import grad
-from ..paths import count_paths, on_paths
-from ..primitives import local_partials
+from ..graph import count_paths, local_partials, on_paths, topological_order
 from ..value import Value
 from .notation import Names, chain_symbol, factor, format_number
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..primitives import VARIADIC, primitive_of
+from ..graph import primitive_of
+from ..primitives import VARIADIC
 from ..value import Value
 
 __all__ = ["MAX_NAME", "Names", "atom", "chain_symbol", "factor", "format_number"]

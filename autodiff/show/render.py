@@ -25,9 +25,8 @@ from typing import Any
 
 import graphviz
 
-from ..backward import topological_order
 from ..files import write_atomically
-from ..paths import consumers, on_paths
+from ..graph import consumers, on_paths, topological_order
 from ..value import Value
 from .clusters import assign_clusters, plan_collapse
 from .scene import Options, Scene, describe

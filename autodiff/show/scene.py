@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..primitives import local_partials
+from ..graph import local_partials
 from ..value import Value
 from .clusters import REST, drawn_size, is_parameter
 from .notation import format_number
@@ -78,7 +78,7 @@ def describe(
     Example:
         >>> from autodiff import Value, topological_order
         >>> from autodiff.show.clusters import assign_clusters
-        >>> from autodiff.paths import consumers
+        >>> from autodiff.graph import consumers
         >>> x = Value(2.0, label="x")
         >>> order = topological_order(x * x)
         >>> users = consumers(order)

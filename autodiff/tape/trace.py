@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..backward import reachable
+from ..graph import reachable
 from ..primitives import Primitive
 from ..recording import recording
 from ..value import Value
