@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 
+from .checks import positive_int
 from .init import RandomSource, as_random
 
 __all__ = ["heart", "two_moons", "xor"]
@@ -47,8 +48,7 @@ def heart(n: int = 100) -> tuple[list[list[float]], list[list[float]]]:
         >>> [round(y, 4) for y in targets[1]]  # t = π/2: y1 = 16/20, y2 = (5 − 1)/20
         [0.9, 0.6]
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"heart: n must be an int >= 1, got {n!r}")
+    n = positive_int(n, "heart: n")
     xs = [i / n for i in range(n)]
     return [[x] for x in xs], [_heart_point(x) for x in xs]
 
@@ -93,10 +93,12 @@ def two_moons(
         >>> sorted(targets), two_moons(6, 0.1, rng=3) == two_moons(6, 0.1, rng=3)
         ([-1.0, -1.0, -1.0, 1.0, 1.0, 1.0], True)
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-        raise ValueError(f"two_moons: n must be an int >= 2, got {n!r}")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0 <= noise < math.inf:
-        raise ValueError(f"two_moons: noise must be a number >= 0, got {noise!r}")
+    if positive_int(n, "two_moons: n") < 2:
+        raise ValueError(f"two_moons: n must be at least 2, got {n!r}")
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)):
+        raise TypeError(f"two_moons: noise must be a number, got {type(noise).__name__}: {noise!r}")
+    if not 0 <= noise < math.inf:
+        raise ValueError(f"two_moons: noise must be a finite number >= 0, got {noise!r}")
     source = as_random(rng)
     upper = [([math.cos(t), math.sin(t)], -1.0) for t in _half_circle(n // 2)]
     lower = [([1 - math.cos(t), 0.5 - math.sin(t)], 1.0) for t in _half_circle(n - n // 2)]

@@ -26,11 +26,9 @@ from autodiff import Value, dot
 from .activations import Activation, linear, resolve_activation
 from .checks import positive_int
 from .init import RandomSource, as_random, initial_values
-from .module import Module, join_name
+from .module import Module, Scalar, join_name
 
 __all__ = ["MLP", "Biases", "Layer", "Neuron", "ReadOnlyView", "WeightRow", "WeightRows", "Weights"]
-
-Scalar = float | Value
 
 
 def _weighted_sum(weights: Sequence[Value], inputs: Sequence[Scalar], bias: Value) -> Value:

@@ -22,7 +22,10 @@ from typing import Any
 
 from autodiff import Value
 
-__all__ = ["Module", "join_name"]
+__all__ = ["Module", "Scalar", "join_name"]
+
+Scalar = float | Value
+"""A number or a Value: what layers and losses accept as an input or a target."""
 
 
 def join_name(prefix: str, name: str) -> str:

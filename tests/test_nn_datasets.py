@@ -29,8 +29,14 @@ def test_heart_with_other_sizes() -> None:
     assert targets[2] == pytest.approx(
         [(16 / 20 + 1) / 2, ((0 + 5 - 0 - 1) / 20 + 1) / 2]
     )  # t = π/2
-    with pytest.raises(ValueError, match="heart: n must be an int >= 1, got 0"):
+    with pytest.raises(ValueError, match="heart: n must be at least 1, got 0"):
         heart(0)
+
+
+@pytest.mark.parametrize("n", [1.5, True, "4", None])
+def test_heart_refuses_a_size_that_is_not_an_int(n: object) -> None:
+    with pytest.raises(TypeError, match="heart: n must be an int"):
+        heart(n)  # type: ignore[arg-type]
 
 
 def test_xor() -> None:
@@ -73,11 +79,26 @@ def test_two_moons_noise_spreads_the_points() -> None:
 @pytest.mark.parametrize(
     ("n", "noise", "words"),
     [
-        (1, 0.1, "n must be an int >= 2"),
-        (10, -0.1, "noise must be a number >= 0"),
-        (10, math.inf, "noise must be a number >= 0"),
+        (1, 0.1, "n must be at least 2"),
+        (10, -0.1, "noise must be a finite number >= 0"),
+        (10, math.inf, "noise must be a finite number >= 0"),
     ],
 )
 def test_two_moons_errors(n: int, noise: float, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         two_moons(n, noise)
+
+
+@pytest.mark.parametrize(
+    ("n", "noise", "words"),
+    [
+        (2.5, 0.1, "n must be an int"),
+        (True, 0.1, "n must be an int"),
+        (10, "0.1", "noise must be a number"),
+    ],
+)
+def test_two_moons_refuses_arguments_of_the_wrong_type(
+    n: object, noise: object, words: str
+) -> None:
+    with pytest.raises(TypeError, match=words):
+        two_moons(n, noise)  # type: ignore[arg-type]

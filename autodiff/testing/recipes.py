@@ -32,6 +32,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ..fused import dot, sum_of
+from ..gradcheck import central_differences
 from ..primitives import VARIADIC
 from ..value import Value
 from .scalars import nonzero_reals, reals
@@ -312,20 +313,3 @@ class Expression:
         first = len(self.inputs)
         lines += [f"v{first + k} = {step}" for k, step in enumerate(self.steps)]
         return "\n".join(lines)
-
-
-def central_differences(
-    f: Callable[..., float], point: Sequence[float], eps: float = 1e-6
-) -> list[float]:
-    """(f(x + eps·eᵢ) − f(x − eps·eᵢ)) / 2eps for each coordinate i, on plain floats.
-
-    Example:
-        >>> [round(d, 6) for d in central_differences(lambda x, y: x * y * y, [2.0, 3.0])]
-        [9.0, 12.0]
-    """
-    derivatives = []
-    for i in range(len(point)):
-        up = [x + eps if j == i else x for j, x in enumerate(point)]
-        down = [x - eps if j == i else x for j, x in enumerate(point)]
-        derivatives.append((f(*up) - f(*down)) / (2 * eps))
-    return derivatives
