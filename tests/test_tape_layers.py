@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autodiff import Value, compile, dot, grad, sum_of
-from autodiff.tape.affine import plan_layers
+from autodiff.tape.folding import plan_layers
 
 np = pytest.importorskip("numpy")
 

@@ -10,7 +10,7 @@ The forward pass evaluates every operation in the order the traced function made
 backward pass visits nodes in the eager walk's order (:func:`~autodiff.tape.trace.walk_order`)
 and adds each node's contributions in that order, so each gradient is the same sum, added in
 the same order, as the eager engine's. With ``fold_layers`` (array dialect only) a network's
-layers become matrix products instead (:mod:`autodiff.tape.affine`), which reorders sums.
+layers become matrix products instead (:mod:`autodiff.tape.folding`), which reorders sums.
 
 Three kinds of function are generated, in either dialect:
 
@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from .affine import Layer, Plan, plan_layers
+from .folding import FoldedLayer, FoldPlan, plan_layers
 from .kernels import KERNELS, Symbol
 from .trace import Instruction, Program, walk_order
 
@@ -86,7 +86,7 @@ def _guards_at(program: Program, dialect: str) -> dict[int, list[str]]:
     return guards_at
 
 
-def _layer_forward(layer: Layer, k: int) -> list[str]:
+def _layer_forward(layer: FoldedLayer, k: int) -> list[str]:
     weights = ", ".join("(" + ", ".join(f"v{w}" for w in row) + ",)" for row in layer.weights)
     lines = [
         f"X{k} = np.stack(({', '.join(f'v{x}' for x in layer.inputs)},))",
@@ -109,7 +109,7 @@ def _unused(program: Program) -> set[int]:
     return {ins.target for ins in program.instructions if not used[ins.target]} - {program.output}
 
 
-def _forward(program: Program, dialect: str, plan: Plan) -> list[str]:
+def _forward(program: Program, dialect: str, plan: FoldPlan) -> list[str]:
     guards_at = _guards_at(program, dialect)
     unused = _unused(program) if dialect == "scalar" else set()
     lines = []
@@ -186,7 +186,7 @@ class _Gradients:
         self.started.add(node)
 
 
-def _layer_backward(layer: Layer, k: int, grads: _Gradients, zero: str) -> None:
+def _layer_backward(layer: FoldedLayer, k: int, grads: _Gradients, zero: str) -> None:
     rows = [f"g{r}" if r in grads.started else zero for r in layer.roots]
     grads.lines.append(f"G{k} = np.stack(({', '.join(rows)},))")
     if any(x in grads.needed for x in layer.inputs):
@@ -210,7 +210,7 @@ def _layer_backward(layer: Layer, k: int, grads: _Gradients, zero: str) -> None:
                 grads.add(rest, f"g{root}")
 
 
-def _backward(program: Program, dialect: str, targets: list[int], plan: Plan) -> list[str]:
+def _backward(program: Program, dialect: str, targets: list[int], plan: FoldPlan) -> list[str]:
     zero = "0.0" if dialect == "scalar" else "seed * 0.0"
     folding = bool(plan.layers)
     summed = range(program.n_args, program.n_args + len(program.wrt)) if folding else range(0)
@@ -276,7 +276,7 @@ def _finite_sum_check(names: list[str]) -> list[str]:
 def generate(program: Program, dialect: str, targets: list[int], fold_layers: bool = False) -> str:
     """The module source defining ``value``, ``value_and_grad`` and ``sum_over``."""
     leaves = [f"v{i}" for i in range(program.n_leaves)]
-    plan = plan_layers(program) if dialect == "array" and fold_layers else Plan()
+    plan = plan_layers(program) if dialect == "array" and fold_layers else FoldPlan()
     forward = _forward(program, dialect, plan)
     backward = _backward(program, dialect, targets, plan)
     out = f"v{program.output}"

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 
 from .trace import Program
 
-__all__ = ["Layer", "Plan", "plan_layers"]
+__all__ = ["FoldPlan", "FoldedLayer", "plan_layers"]
 
 
 @dataclass
-class Layer:
+class FoldedLayer:
     """Forms over shared ``inputs``: roots[i] = Σⱼ weights[i][j]·inputs[j] + Σ rests[i]."""
 
     inputs: tuple[int, ...]
@@ -42,12 +42,12 @@ class Layer:
 
 
 @dataclass
-class Plan:
+class FoldPlan:
     """Which instructions the layers replace, and where each layer is emitted."""
 
     folded: set[int] = field(default_factory=set)
-    layers: list[Layer] = field(default_factory=list)
-    emit_at: dict[int, Layer] = field(default_factory=dict)
+    layers: list[FoldedLayer] = field(default_factory=list)
+    emit_at: dict[int, FoldedLayer] = field(default_factory=dict)
     roots: set[int] = field(default_factory=set)
 
 
@@ -72,10 +72,10 @@ def _batched(program: Program) -> set[int]:
     return batched
 
 
-Form = tuple[list[tuple[int, int]], list[int], list[int]]
+AffineForm = tuple[list[tuple[int, int]], list[int], list[int]]
 
 
-def _form(program: Program, root: int, uses: Counter[int], batched: set[int]) -> Form | None:
+def _form(program: Program, root: int, uses: Counter[int], batched: set[int]) -> AffineForm | None:
     """(terms, rests, folded) of the affine form rooted at ``root``, or None: terms are
     (weight, input) pairs, rests the other summands, folded the nodes the form replaces."""
     by_target = {ins.target: ins for ins in program.instructions}
@@ -116,12 +116,12 @@ def _form(program: Program, root: int, uses: Counter[int], batched: set[int]) ->
     return terms, rests, folded
 
 
-def plan_layers(program: Program) -> Plan:
+def plan_layers(program: Program) -> FoldPlan:
     """Find the affine forms of ``program`` and group those over the same inputs."""
     uses, batched = _uses(program), _batched(program)
-    plan = Plan()
+    plan = FoldPlan()
     position = {ins.target: k for k, ins in enumerate(program.instructions)}
-    open_layers: dict[tuple[int, ...], Layer] = {}
+    open_layers: dict[tuple[int, ...], FoldedLayer] = {}
     for instruction in reversed(program.instructions):
         root = instruction.target
         if root in plan.folded or instruction.prim.name not in ("+", "dot"):
@@ -138,7 +138,7 @@ def plan_layers(program: Program) -> Plan:
         if layer is None or max(layer.latest_rest, latest_rest) >= min(
             layer.earliest, position[root]
         ):
-            layer = open_layers[inputs] = Layer(inputs)
+            layer = open_layers[inputs] = FoldedLayer(inputs)
             plan.layers.append(layer)
         layer.earliest = min(layer.earliest, position[root])
         layer.latest_rest = max(layer.latest_rest, latest_rest)
