@@ -38,7 +38,7 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "autodiff.tape": (
         "the compiled tape: trace once, replay",
-        ("trace", "observe", "codegen", "kernels", "folding", "tape", "batch"),
+        ("trace", "observe", "codegen", "kernels", "folding", "arguments", "tape", "batch"),
     ),
     "autodiff.testing": (
         "hypothesis strategies for gradient tests",

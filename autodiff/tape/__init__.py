@@ -6,7 +6,8 @@ See :func:`compile_tape` (also importable as ``compile``, its first name). Modul
 ``tape`` (the :class:`Tape`), ``batch`` (numpy replay).
 """
 
-from .tape import GraphChangedError, Tape, compile_tape
+from .arguments import GraphChangedError
+from .tape import Tape, compile_tape
 from .trace import TraceError
 
 compile = compile_tape

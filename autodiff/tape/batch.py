@@ -12,14 +12,26 @@ engine instead, which raises the engine's own error for the first example that h
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from .tape import GraphChangedError, _argument, _plain
+from .arguments import GraphChangedError, argument, plain
+from .trace import Program
 
-if TYPE_CHECKING:
-    from .tape import Tape
+__all__ = ["Replay", "run_batch"]
 
-__all__ = ["run_batch"]
+
+@dataclass(frozen=True)
+class Replay:
+    """What a batch replay needs of a tape: its program, the numbers of its wrt Values and
+    other leaves (read once per call), its array-dialect code, and its exact one-example
+    evaluation (``interpret(row, seed)`` → value and gradients), for the fallback."""
+
+    program: Program
+    shared: list[Any]
+    array_code: Callable[[bool, bool], dict[str, Any]]
+    interpret: Callable[[list[float], float], tuple[float, list[float]]]
 
 
 def _column(column: Any, position: int) -> Any:
@@ -36,7 +48,7 @@ def _column(column: Any, position: int) -> Any:
     if array.dtype.kind in "fiu":
         array = array.astype(float)
     else:  # bools, objects, strings: refused or converted one by one, as Value() does
-        array = np.array([_argument(x, position) for x in array.tolist()], dtype=float)
+        array = np.array([argument(x, position) for x in array.tolist()], dtype=float)
     if not np.isfinite(array).all():
         _refuse_non_finite(array, position)
     return array
@@ -51,8 +63,8 @@ def _refuse_non_finite(array: Any, position: int) -> None:
     )
 
 
-def _columns(tape: Tape, columns: tuple[Any, ...]) -> list[Any]:
-    n_args = tape.program.n_args
+def _columns(program: Program, columns: tuple[Any, ...]) -> list[Any]:
+    n_args = program.n_args
     if len(columns) != n_args:
         raise TypeError(f"the tape takes {n_args} argument columns, got {len(columns)}")
     arrays = [_column(column, position) for position, column in enumerate(columns)]
@@ -62,7 +74,7 @@ def _columns(tape: Tape, columns: tuple[Any, ...]) -> list[Any]:
 
 
 def run_batch(
-    tape: Tape,
+    replay: Replay,
     columns: tuple[Any, ...],
     grad: float,
     *,
@@ -75,17 +87,17 @@ def run_batch(
     added in example order onto ``start`` (zeros by default)."""
     import numpy as np
 
-    arrays = _columns(tape, columns)
+    arrays = _columns(replay.program, columns)
     size = len(arrays[0]) if arrays else 1
-    shared = tape._shared()
-    n_wrt = len(tape.program.wrt)
+    shared = replay.shared
+    n_wrt = len(replay.program.wrt)
     checked = start is not None  # else nothing is added to the gradients, none can overflow
     start = [0.0] * n_wrt if start is None else start
-    n_args = tape.program.n_args if args_grads else 0
-    if _plain(shared):
+    n_args = replay.program.n_args if args_grads else 0
+    if plain(shared):
         try:
             with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
-                code = tape.array_code(args_grads, fold_layers)
+                code = replay.array_code(args_grads, fold_layers)
                 values, grads = code["value_and_grad"]([*arrays, *shared], np.full(size, grad))
                 values = np.broadcast_to(values, (size,)).astype(float)
                 per_example = [np.broadcast_to(g, (size,)).astype(float) for g in grads[:n_args]]
@@ -96,14 +108,14 @@ def run_batch(
                 else:
                     sums = _sums_in_order(start, grads[n_args:], size)
             # numpy raised on any overflow above; a sum of Python floats may still overflow.
-            if not checked or _plain(sums):
+            if not checked or plain(sums):
                 return values, per_example + sums
         except GraphChangedError:
             raise
         except (ArithmeticError, ValueError, TypeError):
             pass
-    values, grads = _one_by_one(tape, arrays, size, grad, start)
-    return values, grads if args_grads else grads[tape.program.n_args :]
+    values, grads = _one_by_one(replay, arrays, size, grad, start)
+    return values, grads if args_grads else grads[replay.program.n_args :]
 
 
 def _sums_in_order(start: list[float], grads: list[Any], size: int) -> list[float]:
@@ -122,17 +134,17 @@ def _sums_in_order(start: list[float], grads: list[Any], size: int) -> list[floa
 
 
 def _one_by_one(
-    tape: Tape, arrays: list[Any], size: int, grad: float, start: list[float]
+    replay: Replay, arrays: list[Any], size: int, grad: float, start: list[float]
 ) -> tuple[Any, list[Any]]:
     import numpy as np
 
-    n_args = tape.program.n_args
+    n_args = replay.program.n_args
     values = np.empty(size)
     per_example = [np.empty(size) for _ in range(n_args)]
     sums = list(start)
     for k in range(size):
         row = [float(array[k]) for array in arrays]
-        values[k], grads = tape.interpret(row, grad, tape._every)
+        values[k], grads = replay.interpret(row, grad)
         for column, g in zip(per_example, grads):
             column[k] = g
         sums = [s + g if s else g for s, g in zip(sums, grads[n_args:])]

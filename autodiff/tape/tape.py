@@ -22,11 +22,12 @@ import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from itertools import count
-from numbers import Real
 from typing import Any
 
-from ..backward import WALK_LOCK, GradientOverflow, backpropagate
+from ..backward import GradientOverflow, gradients
 from ..value import Value, apply
+from .arguments import GraphChangedError, argument, plain, seed_of
+from .batch import Replay, run_batch
 from .codegen import generate
 from .kernels import array_namespace, scalar_namespace
 from .trace import Program, trace
@@ -44,10 +45,6 @@ _COMPARE = {
 }
 _INF = math.inf
 _serial = count()
-
-
-class GraphChangedError(ValueError):
-    """A replay's inputs would take the traced function down another branch."""
 
 
 def compile_tape(
@@ -79,37 +76,10 @@ def compile_tape(
     return Tape(trace(f, example, wrt))
 
 
-def _argument(x: Any, position: int) -> float:
-    """``x`` as a float, refused as ``Value(x)`` refuses it (the error names the argument)."""
-    try:
-        return Value(x).data
-    except (TypeError, ValueError, OverflowError) as error:
-        raise type(error)(f"tape argument {position}: {error}") from None
-
-
-def _seed(grad: Any) -> float:
-    if type(grad) is float and -_INF < grad < _INF:
-        return grad
-    if isinstance(grad, bool) or not isinstance(grad, Real):
-        raise TypeError(f"grad must be a real number, got {type(grad).__name__}: {grad!r}")
-    seed = float(grad)
-    if not -_INF < seed < _INF:
-        raise ValueError(f"grad must be finite, got {seed!r}")
-    return seed
-
-
 def _gradients(output: Value, seed: float, inputs: list[Value]) -> list[float]:
     """grad·∂output/∂input for each input, as ``autodiff.grad`` computes them (the same walk,
     seeded with ``seed``), refusing a gradient that overflowed as it does."""
-    with WALK_LOCK:  # the slots are this walk's until they are read
-        for node in inputs:
-            node._g = 0.0  # the walk sets the slots it reaches; an input outside it reads 0
-        order = backpropagate(output, seed)
-        try:
-            grads = [node._g for node in inputs]
-        finally:
-            for node in order:
-                node._g = 0.0
+    grads = gradients(output, inputs, seed)
     for position, g in enumerate(grads):
         if not -_INF < g < _INF:
             raise OverflowError(
@@ -117,12 +87,6 @@ def _gradients(output: Value, seed: float, inputs: list[Value]) -> list[float]:
                 " a product of derivatives overflows a float"
             )
     return grads
-
-
-def _plain(numbers: list[Any]) -> bool:
-    """Whether every number is a finite float (an overflowing sum of finite ones reads as
-    not plain: the caller then takes the slow, exact path)."""
-    return set(map(type, numbers)) <= {float} and -_INF < sum(numbers) < _INF
 
 
 class Tape:
@@ -157,7 +121,7 @@ class Tape:
         filename = f"<autodiff tape {next(_serial)}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         namespace["guard_failed"] = self._guard_failed
-        namespace["argument"] = _argument
+        namespace["argument"] = argument
         exec(builtins.compile(source, filename, "exec"), namespace)
         return namespace
 
@@ -165,7 +129,7 @@ class Tape:
         if len(args) != self.program.n_args:
             raise TypeError(f"the tape takes {self.program.n_args} arguments, got {len(args)}")
         return [
-            x if type(x) is float and -_INF < x < _INF else _argument(x, position)
+            x if type(x) is float and -_INF < x < _INF else argument(x, position)
             for position, x in enumerate(args)
         ]
 
@@ -176,7 +140,7 @@ class Tape:
     def __call__(self, *args: float) -> float:
         """The traced function's value at ``args``."""
         arguments, shared = self._arguments(args), self._shared()
-        if _plain(shared):
+        if plain(shared):
             try:
                 return self._scalar["value"]([*arguments, *shared])
             except GraphChangedError:
@@ -187,8 +151,8 @@ class Tape:
 
     def value_and_grad(self, *args: float, grad: float = 1.0) -> tuple[float, list[float]]:
         """The value at ``args`` and grad·∂value/∂input for each argument, then each wrt."""
-        arguments, shared, seed = self._arguments(args), self._shared(), _seed(grad)
-        if _plain(shared):
+        arguments, shared, seed = self._arguments(args), self._shared(), seed_of(grad)
+        if plain(shared):
             try:
                 value, grads = self._scalar["value_and_grad"]([*arguments, *shared], seed)
             except GraphChangedError:
@@ -218,9 +182,9 @@ class Tape:
             >>> tape.backward_sum([[1.0], [2.0]]), w.grad
             (15.0, 5.0)
         """
-        rows, seed, shared = list(rows), _seed(grad), self._shared()
+        rows, seed, shared = list(rows), seed_of(grad), self._shared()
         start = [value.grad for value in self.program.wrt]
-        if _plain(shared):
+        if plain(shared):
             try:
                 total, sums = self._scalar_params["sum_over"](rows, shared, seed, start)
             except GraphChangedError:
@@ -272,9 +236,7 @@ class Tape:
 
         Needs numpy (``pip install autodiff-course[fast]``).
         """
-        from .batch import run_batch
-
-        return run_batch(self, columns, _seed(grad), fold_layers=fold_layers)
+        return run_batch(self._replay(), columns, seed_of(grad), fold_layers=fold_layers)
 
     def batch_backward(self, *columns: Any, grad: float = 1.0, fold_layers: bool = False) -> Any:
         """Add grad·∂valueₖ/∂w for every example k, in example order, into every wrt
@@ -287,15 +249,27 @@ class Tape:
             >>> tape.batch_backward([1.0, 2.0]).tolist(), w.grad
             ([3.0, 12.0], 5.0)
         """
-        from .batch import run_batch
-
         # Folded sums are in another order anyway: no need to start them from .grad.
         start = None if fold_layers else [value.grad for value in self.program.wrt]
         values, grads = run_batch(
-            self, columns, _seed(grad), args_grads=False, fold_layers=fold_layers, start=start
+            self._replay(),
+            columns,
+            seed_of(grad),
+            args_grads=False,
+            fold_layers=fold_layers,
+            start=start,
         )
         self._store(grads, added=start is not None)
         return values
+
+    def _replay(self) -> Replay:
+        every = self._every
+        return Replay(
+            self.program,
+            self._shared(),
+            self.array_code,
+            lambda row, seed: self.interpret(row, seed, every),
+        )
 
     def array_code(self, args_grads: bool = True, fold_layers: bool = False) -> dict[str, Any]:
         """The batch dialect's generated functions, with or without the arguments'
