@@ -28,6 +28,7 @@ from typing import Any
 __all__ = [
     "PRIMITIVES",
     "VARIADIC",
+    "Kernel",
     "Primitive",
     "derivative_error",
     "overflow_error",
@@ -36,6 +37,25 @@ __all__ = [
 
 VARIADIC = -1
 """The arity of a primitive that takes any number of operands (``sum``, ``dot``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Kernel:
+    """A primitive's forward as code for the compiled tape (:mod:`autodiff.tape`), in two
+    dialects: ``scalar`` (Python floats and the ``math`` module: exactly what ``forward``
+    computes) and ``array`` (numpy arrays, one element per example). Operands are written
+    ``{0}``, ``{1}``…, and ``{n}`` is the constant exponent of ``x ** n``; ``"{+}"`` and
+    ``"{dot}"`` ask for a sum and a dot product written out left to right.
+
+    ``saturates`` marks a primitive that can turn an infinite operand into a finite result
+    (the scalar dialect then checks its operands); ``folded``, where given, is a faster array
+    form for the opt-in ``fold_layers`` replay (equal to rounding, not to the bit).
+    """
+
+    scalar: str
+    array: str
+    saturates: bool = False
+    folded: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +75,15 @@ class Primitive:
             fill them in with the nodes' names). A variadic primitive has one template for
             every operand: ``{x}`` is that operand and ``{paired}`` the one at the same
             index in the other half of the operands (dot's w₁…wₙ, x₁…xₙ).
+        kernel: ``forward`` as code for the compiled tape. Its derivative needs none: the
+            tape evaluates ``local_grads`` itself on symbols, which writes the code.
     """
 
     name: str
     arity: int
     forward: Callable[..., float]
     local_grads: Callable[..., tuple[Any, ...]]
+    kernel: Kernel
     exponent: float | None = None
     local_formulas: tuple[str, ...] = ()
 
@@ -176,7 +199,21 @@ def power(n: float) -> Primitive:
             return (0.0,)
         return (n * x ** (n - 1),)
 
-    return Primitive("**", 1, forward, local_grads, exponent=n, local_formulas=(_power_formula(n),))
+    return Primitive(
+        name="**",
+        arity=1,
+        forward=forward,
+        local_grads=local_grads,
+        # A negative base is refused by forward but not by the ** operator: only an integer
+        # exponent may be written inline.
+        kernel=_INTEGER_POWER if float(n).is_integer() else _POWER_N,
+        exponent=n,
+        local_formulas=(_power_formula(n),),
+    )
+
+
+_INTEGER_POWER = Kernel("{0} ** {n}", "{0} ** {n}", saturates=True)
+_POWER_N = Kernel("power_n({0}, {n})", "array_power_n({0}, {n})", saturates=True)
 
 
 def _power_formula(n: float) -> str:
@@ -308,22 +345,129 @@ def _dot_grads(*operands_and_out: Any) -> tuple[Any, ...]:
 PRIMITIVES: dict[str, Primitive] = {
     p.name: p
     for p in (
-        Primitive("+", 2, operator.add, _add_grads, local_formulas=("1", "1")),
-        Primitive("*", 2, operator.mul, _mul_grads, local_formulas=("{y}", "{x}")),
         Primitive(
-            "**", 2, _pow, _pow_grads, local_formulas=("{y}·{x}^({y} - 1)", "{out}·log({x})")
+            name="+",
+            arity=2,
+            forward=operator.add,
+            local_grads=_add_grads,
+            kernel=Kernel("{0} + {1}", "{0} + {1}"),
+            local_formulas=("1", "1"),
         ),
-        Primitive("exp", 1, _exp, _exp_grads, local_formulas=("exp({x})",)),
-        Primitive("log", 1, _log_forward, _log_grads, local_formulas=("1/{x}",)),
-        Primitive("sqrt", 1, _sqrt, _sqrt_grads, local_formulas=("1/(2·{out})",)),
-        Primitive("sin", 1, math.sin, _sin_grads, local_formulas=("cos({x})",)),
-        Primitive("cos", 1, math.cos, _cos_grads, local_formulas=("-sin({x})",)),
-        Primitive("tanh", 1, math.tanh, _tanh_grads, local_formulas=("1 - {out}²",)),
-        Primitive("sigmoid", 1, _sigmoid, _sigmoid_grads, local_formulas=("{out}·(1 - {out})",)),
-        Primitive("relu", 1, _relu, _relu_grads, local_formulas=("[{x} > 0]",)),
-        Primitive("abs", 1, abs, _abs_grads, local_formulas=("sign({x})",)),
-        Primitive("sum", VARIADIC, _sum, _sum_grads, local_formulas=("1",)),
-        Primitive("dot", VARIADIC, _dot, _dot_grads, local_formulas=("{paired}",)),
+        Primitive(
+            name="*",
+            arity=2,
+            forward=operator.mul,
+            local_grads=_mul_grads,
+            kernel=Kernel("{0} * {1}", "{0} * {1}"),
+            local_formulas=("{y}", "{x}"),
+        ),
+        Primitive(
+            name="**",
+            arity=2,
+            forward=_pow,
+            local_grads=_pow_grads,
+            kernel=Kernel("power_checked({0}, {1})", "array_power({0}, {1})", saturates=True),
+            local_formulas=("{y}·{x}^({y} - 1)", "{out}·log({x})"),
+        ),
+        Primitive(
+            name="exp",
+            arity=1,
+            forward=_exp,
+            local_grads=_exp_grads,
+            kernel=Kernel("exp({0})", "np.exp({0})", saturates=True),
+            local_formulas=("exp({x})",),
+        ),
+        Primitive(
+            name="log",
+            arity=1,
+            forward=_log_forward,
+            local_grads=_log_grads,
+            kernel=Kernel("log({0})", "np.log({0})"),
+            local_formulas=("1/{x}",),
+        ),
+        Primitive(
+            name="sqrt",
+            arity=1,
+            forward=_sqrt,
+            local_grads=_sqrt_grads,
+            kernel=Kernel("sqrt({0})", "np.sqrt({0})"),
+            local_formulas=("1/(2·{out})",),
+        ),
+        Primitive(
+            name="sin",
+            arity=1,
+            forward=math.sin,
+            local_grads=_sin_grads,
+            kernel=Kernel("sin({0})", "np.sin({0})"),
+            local_formulas=("cos({x})",),
+        ),
+        Primitive(
+            name="cos",
+            arity=1,
+            forward=math.cos,
+            local_grads=_cos_grads,
+            kernel=Kernel("cos({0})", "np.cos({0})"),
+            local_formulas=("-sin({x})",),
+        ),
+        Primitive(
+            name="tanh",
+            arity=1,
+            forward=math.tanh,
+            local_grads=_tanh_grads,
+            kernel=Kernel("tanh({0})", "np.tanh({0})", saturates=True),
+            local_formulas=("1 - {out}²",),
+        ),
+        Primitive(
+            name="sigmoid",
+            arity=1,
+            forward=_sigmoid,
+            local_grads=_sigmoid_grads,
+            # The two-sided form of _sigmoid, inline (a call per node would cost more).
+            kernel=Kernel(
+                "(1.0 / (1.0 + exp(-{0})) if {0} >= 0.0 else (e := exp({0})) / (1.0 + e))",
+                "array_sigmoid({0})",
+                saturates=True,
+                folded="1.0 / (1.0 + np.exp(-{0}))",
+            ),
+            local_formulas=("{out}·(1 - {out})",),
+        ),
+        Primitive(
+            name="relu",
+            arity=1,
+            forward=_relu,
+            local_grads=_relu_grads,
+            kernel=Kernel(
+                "({0} if {0} > 0.0 else 0.0)",
+                "np.where({0} > 0.0, {0}, 0.0)",  # np.maximum(-0.0, 0.0) is -0.0; ours 0.0
+                saturates=True,
+                folded="np.maximum({0}, 0.0)",
+            ),
+            local_formulas=("[{x} > 0]",),
+        ),
+        Primitive(
+            name="abs",
+            arity=1,
+            forward=abs,
+            local_grads=_abs_grads,
+            kernel=Kernel("abs({0})", "np.abs({0})"),
+            local_formulas=("sign({x})",),
+        ),
+        Primitive(
+            name="sum",
+            arity=VARIADIC,
+            forward=_sum,
+            local_grads=_sum_grads,
+            kernel=Kernel("{+}", "{+}"),
+            local_formulas=("1",),
+        ),
+        Primitive(
+            name="dot",
+            arity=VARIADIC,
+            forward=_dot,
+            local_grads=_dot_grads,
+            kernel=Kernel("{dot}", "{dot}"),
+            local_formulas=("{paired}",),
+        ),
     )
 }
 """Every primitive by name; ``PRIMITIVES["**"]`` is the power with a Value exponent."""

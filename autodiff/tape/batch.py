@@ -1,7 +1,7 @@
 """Replaying a tape on a whole batch: numpy arrays as node values, one element per example.
 
 The generated code is the tape's own program in the array dialect
-(:data:`~autodiff.tape.kernels.KERNELS`' ``array`` column): each example's numbers come from
+(each primitive's ``kernel.array``): each example's numbers come from
 the same operations, in the same order, as a one-example replay, and each wrt gradient is
 summed over the examples in example order, as one ``backward`` per example would add it.
 With ``fold_layers`` a network's layers are computed as matrix products instead (faster;

@@ -30,22 +30,15 @@ from collections import Counter
 from collections.abc import Iterable
 
 from .folding import FoldedLayer, FoldPlan, plan_layers
-from .kernels import KERNELS, Symbol
+from .kernels import Symbol
 from .trace import Instruction, Program, walk_order
 
 __all__ = ["generate"]
 
 
-def _kernel_name(instruction: Instruction) -> str:
-    prim = instruction.prim
-    if prim.exponent is not None:
-        return "**int" if float(prim.exponent).is_integer() else "**n"
-    return prim.name
-
-
 def _forward_line(instruction: Instruction, dialect: str, folding: bool = False) -> str:
     names = [f"v{i}" for i in instruction.operands]
-    kernel = KERNELS[_kernel_name(instruction)]
+    kernel = instruction.prim.kernel
     template = kernel.scalar if dialect == "scalar" else kernel.array
     if folding and kernel.folded:
         template = kernel.folded
@@ -125,7 +118,7 @@ def _forward(program: Program, dialect: str, plan: FoldPlan) -> list[str]:
             continue
         if target in plan.folded or target in plan.roots:
             continue
-        if dialect == "scalar" and KERNELS[_kernel_name(instruction)].saturates:
+        if dialect == "scalar" and instruction.prim.kernel.saturates:
             lines += [_finite_check(f"v{i}") for i in instruction.operands]
         lines.append(_forward_line(instruction, dialect, bool(plan.layers)))
         if target in unused:

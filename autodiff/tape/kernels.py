@@ -1,10 +1,9 @@
-"""What the compiled tape emits for each primitive: one table keyed by primitive name.
+"""The two dialects the compiled tape writes: ``scalar`` (Python floats, the ``math``
+module) and ``array`` (numpy arrays, one element per example of a batch).
 
-Each row gives the forward expression in two dialects: ``scalar`` (Python floats, the
-``math`` module) and ``array`` (numpy arrays, one element per example of a batch). Operands
-are written ``{0}``, ``{1}``…; ``{n}`` is the constant exponent of ``x ** n``.
-
-Local derivatives are *not* repeated here: the tape evaluates each primitive's own
+Each primitive's forward code is its row's ``kernel`` in :mod:`autodiff.primitives`; this
+module supplies the names that code calls, per dialect. Local derivatives are *not* written
+as code anywhere: the tape evaluates each primitive's own
 ``local_grads`` rule on :class:`Symbol` operands, which turns the rule into an expression.
 So every derivative still lives in one place, :mod:`autodiff.primitives`.
 
@@ -17,8 +16,7 @@ functions and powers may differ from the ``math`` module in the last bit or two.
 An inline forward may raise where the eager engine raises a clearer error (``math.log`` of a
 negative number, ``exp`` overflow) or return ±inf where the engine raises OverflowError;
 the tape then re-runs that evaluation through the eager engine (see ``tape.program``), so
-errors are the engine's own. ``saturates`` marks primitives that can turn an infinite
-operand into a finite result, whose operands the scalar dialect therefore checks.
+errors are the engine's own.
 
 Example:
     >>> from autodiff.primitives import PRIMITIVES
@@ -30,56 +28,11 @@ Example:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from ..primitives import PRIMITIVES, power
 
-__all__ = ["KERNELS", "Kernel", "Symbol", "array_namespace", "scalar_namespace"]
-
-
-@dataclass(frozen=True)
-class Kernel:
-    """One primitive's forward expression, per dialect; ``folded``, where given, is a faster
-    array form for the opt-in ``fold_layers`` replay (equal to rounding, not to the bit)."""
-
-    scalar: str
-    array: str
-    saturates: bool = False
-    folded: str = ""
-
-
-KERNELS: dict[str, Kernel] = {
-    "+": Kernel("{0} + {1}", "{0} + {1}"),
-    "*": Kernel("{0} * {1}", "{0} * {1}"),
-    "**": Kernel("power_checked({0}, {1})", "array_power({0}, {1})", saturates=True),
-    "**int": Kernel("{0} ** {n}", "{0} ** {n}", saturates=True),
-    "**n": Kernel("power_n({0}, {n})", "array_power_n({0}, {n})", saturates=True),
-    "exp": Kernel("exp({0})", "np.exp({0})", saturates=True),
-    "log": Kernel("log({0})", "np.log({0})"),
-    "sqrt": Kernel("sqrt({0})", "np.sqrt({0})"),
-    "sin": Kernel("sin({0})", "np.sin({0})"),
-    "cos": Kernel("cos({0})", "np.cos({0})"),
-    "tanh": Kernel("tanh({0})", "np.tanh({0})", saturates=True),
-    # The engine's two-sided sigmoid, inline (a call per node would cost more than it does).
-    "sigmoid": Kernel(
-        "(1.0 / (1.0 + exp(-{0})) if {0} >= 0.0 else (e := exp({0})) / (1.0 + e))",
-        "array_sigmoid({0})",
-        saturates=True,
-        folded="1.0 / (1.0 + np.exp(-{0}))",
-    ),
-    "relu": Kernel(
-        "({0} if {0} > 0.0 else 0.0)",
-        "np.where({0} > 0.0, {0}, 0.0)",  # np.maximum(-0.0, 0.0) is -0.0; the engine's is 0.0
-        saturates=True,
-        folded="np.maximum({0}, 0.0)",
-    ),
-    "abs": Kernel("abs({0})", "np.abs({0})"),
-    "sum": Kernel("{+}", "{+}"),
-    "dot": Kernel("{dot}", "{dot}"),
-}
-"""Forward expressions by primitive name; ``"**int"`` and ``"**n"`` are powers with a constant
-integer and non-integer exponent (only an integer one cannot leave the reals)."""
+__all__ = ["Symbol", "array_namespace", "scalar_namespace"]
 
 
 class Symbol:

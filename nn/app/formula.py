@@ -26,7 +26,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from autodiff import Value
+from autodiff import PRIMITIVES, Primitive, Value
+from autodiff.value import apply
 
 __all__ = [
     "FUNCTIONS",
@@ -45,18 +46,18 @@ MAX_DEPTH = 100
 MAX_EXPONENT = 1000.0
 """Largest constant exponent accepted, in absolute value."""
 
+
+def _function(prim: Primitive) -> Callable[[Value], Value]:
+    def call(x: Value) -> Value:
+        return apply(prim, [x])
+
+    return call
+
+
 FUNCTIONS: dict[str, Callable[[Value], Value]] = {
-    "exp": Value.exp,
-    "log": Value.log,
-    "sqrt": Value.sqrt,
-    "sin": Value.sin,
-    "cos": Value.cos,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "relu": Value.relu,
-    "abs": abs,
+    name: _function(prim) for name, prim in PRIMITIVES.items() if prim.arity == 1
 }
-"""The functions a formula may call, by name."""
+"""The functions a formula may call, by name: every primitive of one operand."""
 
 BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
