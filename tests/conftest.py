@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 if TYPE_CHECKING:
-    from test_docs import PageRun
+    from tests.docs.test_docs import PageRun
 
 settings.register_profile("default", max_examples=30, deadline=None)
 settings.register_profile(
@@ -46,7 +46,7 @@ def docs_page(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Page
     Every page runs in ``test_docs.py``; a test of a page's own claims asks for the same
     run (its namespace, the files it wrote) instead of running the page again.
     """
-    from test_docs import run_page
+    from tests.docs.test_docs import run_page
 
     runs: dict[Path, PageRun] = {}
 
