@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 if TYPE_CHECKING:
-    from tests.docs.test_docs import PageRun
+    from tests.helpers.pages import PageRun
 
 settings.register_profile("default", max_examples=30, deadline=None)
 settings.register_profile(
@@ -41,12 +41,12 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 @pytest.fixture(scope="session")
 def docs_page(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], PageRun]:
-    """Run a Markdown page's examples (``test_docs.run_page``) once per test session.
+    """Run a Markdown page's examples (``tests.helpers.pages.run_page``) once per test session.
 
     Every page runs in ``test_docs.py``; a test of a page's own claims asks for the same
     run (its namespace, the files it wrote) instead of running the page again.
     """
-    from tests.docs.test_docs import run_page
+    from tests.helpers.pages import run_page
 
     runs: dict[Path, PageRun] = {}
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.docs.test_docs import fenced_blocks
+from tests.helpers.pages import fenced_blocks
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 COURSE_PAGES = sorted(DOCS.glob("0*.md"))

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from nn.app.cli import main
-from tests.docs.test_docs import PageRun, fenced_blocks, markdown_section
+from tests.helpers.pages import PageRun, fenced_blocks, markdown_section
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
