@@ -47,12 +47,13 @@ pytest: setup dot
 
 # numpy picks SIMD kernels for the CPU, and they differ in the last bits. The pages and the
 # course run again on numpy's baseline kernels, so that a printed number that depends on them
-# fails here and not on another machine (tests/numpy_dispatch.py lists what to disable).
-NUMPY_DEPENDENT_TESTS := tests/test_docs.py tests/test_nn_docs.py tests/test_render_docs.py \
-	$(wildcard tests/test_course_*.py)
+# fails here and not on another machine (tests/helpers/numpy_dispatch.py lists what to disable).
+NUMPY_DEPENDENT_TESTS := tests/docs/test_docs.py tests/helpers/pages.py \
+	tests/docs/test_nn_docs.py tests/docs/test_render_docs.py \
+	$(wildcard tests/docs/test_course_*.py)
 
 pytest-numpy-baseline: setup dot
-	@features="$$(NPY_DISABLE_CPU_FEATURES= $(BIN)/python tests/numpy_dispatch.py)"; \
+	@features="$$(NPY_DISABLE_CPU_FEATURES= $(BIN)/python tests/helpers/numpy_dispatch.py)"; \
 	if [ -z "$$features" ]; then \
 		echo "numpy runs its baseline kernels on this machine: no second run needed"; \
 	else \

@@ -1,4 +1,4 @@
-"""Shared test set-up: Hypothesis settings profiles, and each docs page run once.
+"""Shared test set-up: the Hypothesis settings profiles.
 
 Hypothesis settings profiles are chosen with the environment variable HYPOTHESIS_PROFILE.
 
@@ -7,20 +7,16 @@ Hypothesis settings profiles are chosen with the environment variable HYPOTHESIS
   reproducible, failures printed with a blob to replay them.
 - ``thorough``: many examples for an occasional slow run:
   ``HYPOTHESIS_PROFILE=thorough .venv/bin/python -m pytest``.
+
+Each folder's own set-up is in its conftest.py (``tests/docs/conftest.py``: each docs page
+run once).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-import pytest
 from hypothesis import HealthCheck, settings
-
-if TYPE_CHECKING:
-    from test_docs import PageRun
 
 settings.register_profile("default", max_examples=30, deadline=None)
 settings.register_profile(
@@ -37,22 +33,3 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
-
-
-@pytest.fixture(scope="session")
-def docs_page(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], PageRun]:
-    """Run a Markdown page's examples (``test_docs.run_page``) once per test session.
-
-    Every page runs in ``test_docs.py``; a test of a page's own claims asks for the same
-    run (its namespace, the files it wrote) instead of running the page again.
-    """
-    from test_docs import run_page
-
-    runs: dict[Path, PageRun] = {}
-
-    def run(page: Path) -> PageRun:
-        if page not in runs:
-            runs[page] = run_page(page, tmp_path_factory.mktemp(page.stem))
-        return runs[page]
-
-    return run

@@ -10,9 +10,10 @@ import re
 from pathlib import Path
 
 import pytest
-from test_docs import fenced_blocks
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+from tests.helpers.pages import fenced_blocks
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 COURSE_PAGES = sorted(DOCS.glob("0*.md"))
 
 

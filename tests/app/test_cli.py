@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from file_helpers import ENVIRONMENT, FifoReader
 
 from autodiff import topological_order
 from nn.app.cli import main
 from nn.app.formula import MAX_LENGTH, FormulaError, parse
+from tests.helpers.files import ENVIRONMENT, FifoReader
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NEURON = ["graph", "tanh(w*x + b)", "--at", "x=2", "w=-3", "b=6.88"]
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs and /dev/stdout are POSIX")

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from file_helpers import FifoReader, stuck_in_a_write
 
 import nn.persistence
 from nn import MLP, load, save
+from tests.helpers.files import FifoReader, stuck_in_a_write
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs and kill are POSIX")
 

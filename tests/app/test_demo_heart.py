@@ -24,7 +24,7 @@ from nn.app.cli import main
 from nn.app.heart import compiled_cost, snapshot_steps, train_heart
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_demo(capsys: pytest.CaptureFixture[str], *options: str) -> tuple[int, str]:

@@ -10,13 +10,13 @@ import math
 
 import numpy as np
 import pytest
-from drawing_helpers import neuron_cost
 from hypothesis import given
 from hypothesis import strategies as st
 
 import nn
 from autodiff import Value, draw, explain, grad, jacobian
 from autodiff.testing import points
+from tests.helpers.drawing import neuron_cost
 
 VECTOR_W = [[-0.94529712, -0.2667356, -0.91219181], [2.05529992, 1.21797092, 0.22914497]]
 VECTOR_B = [0.61273249, 1.6422662]

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from autodiff import Value, grad, hessian
 from autodiff.testing import Expression, chains, expressions
-from tests.op_specs import SPECS, OpSpec
+from tests.helpers.op_specs import SPECS, OpSpec
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch

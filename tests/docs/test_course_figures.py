@@ -18,7 +18,7 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 CHEAP = ["neuron-curves", "xor", "not-cost", "chain-rule", "newton-vs-descent"]
 
 
@@ -83,9 +83,8 @@ def test_the_cost_grid_is_the_closed_form(figures: ModuleType) -> None:
 
 
 def test_the_heart_numbers_the_backpropagation_page_states(figures: ModuleType) -> None:
-    from test_docs import numbers_agree
-
     from nn.app.heart import DEFAULTS, train_heart
+    from tests.helpers.pages import numbers_agree
 
     # numpy's kernels compute these runs: each number may differ in its last shown digit
     text = " ".join((DOCS / "05-backpropagation.md").read_text(encoding="utf-8").split())

@@ -11,7 +11,7 @@ value and gradients (``==``), or raise the exception type eager raises, or raise
 
 The number of programs follows the Hypothesis profile (tests/conftest.py): 300 single-example
 and 200 batch programs in ``ci`` (a few seconds); 6,000 and 4,000 with
-``HYPOTHESIS_PROFILE=thorough .venv/bin/python -m pytest -s tests/test_tape_promise.py``
+``HYPOTHESIS_PROFILE=thorough .venv/bin/python -m pytest -s tests/tape/test_tape_promise.py``
 (``-s`` shows the tally of replays compared).
 """
 

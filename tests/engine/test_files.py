@@ -14,7 +14,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pytest
-from file_helpers import (
+
+from autodiff import files
+from autodiff.files import write_atomically
+from tests.helpers.files import (
     ENVIRONMENT,
     STUCK_WRITE,
     FifoReader,
@@ -22,9 +25,6 @@ from file_helpers import (
     as_an_unprivileged_user,
     stuck_in_a_write,
 )
-
-from autodiff import files
-from autodiff.files import write_atomically
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs, /dev and kill are POSIX")
 

@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("numpy")
 
-SCRIPT = Path(__file__).resolve().parent / "numpy_dispatch.py"
+SCRIPT = Path(__file__).resolve().parents[1] / "helpers" / "numpy_dispatch.py"
 
 
 def _script(disabled: str) -> subprocess.CompletedProcess[str]:
@@ -35,7 +35,7 @@ def test_disabling_the_listed_features_leaves_numpy_on_its_baseline() -> None:
 
 
 def test_the_makefile_runs_the_pages_and_the_course_on_the_baseline_too() -> None:
-    makefile = (SCRIPT.parent.parent / "Makefile").read_text(encoding="utf-8")
+    makefile = (SCRIPT.parents[2] / "Makefile").read_text(encoding="utf-8")
     assert "test: setup dot lint typecheck pytest pytest-numpy-baseline\n" in makefile
-    for name in ["test_docs.py", "test_course_*.py", "numpy_dispatch.py"]:
+    for name in ["docs/test_docs.py", "docs/test_course_*.py", "helpers/numpy_dispatch.py"]:
         assert f"tests/{name}" in makefile

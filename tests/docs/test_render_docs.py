@@ -14,11 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_docs import PageRun, fenced_blocks, markdown_section
 
 from nn.app.cli import main
+from tests.helpers.pages import PageRun, fenced_blocks, markdown_section
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from autodiff import PRIMITIVES, Value, grad, hessian, topological_order
 from autodiff.testing import central_differences
-from tests.op_specs import SPECS, EdgePoint, OpSpec
+from tests.helpers.op_specs import SPECS, EdgePoint, OpSpec
 
 EDGES = [(spec, edge) for spec in SPECS for edge in spec.edges]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from drawing_helpers import DotGraph, mlp_cost, parse_dot
 
 import nn
 from autodiff import Value, draw, explain, topological_order
 from autodiff.show.clusters import is_parameter, module_clusters, split_label
 from autodiff.show.render import MAX_NODES
+from tests.helpers.drawing import DotGraph, mlp_cost, parse_dot
 
 NEURONS = [(0, j) for j in range(6)] + [(1, j) for j in range(7)] + [(2, j) for j in range(2)]
 

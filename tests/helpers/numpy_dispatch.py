@@ -8,7 +8,7 @@ baseline features (those every build assumes), so the list has to be asked of nu
 number depending on the machine's kernels fails here rather than on another machine.
 
 Usage:
-    python tests/numpy_dispatch.py    # prints e.g. "X86_V3 X86_V4 AVX512_ICL", or nothing
+    python tests/helpers/numpy_dispatch.py    # prints e.g. "X86_V3 X86_V4 AVX512_ICL", or nothing
 
 Run it with ``NPY_DISABLE_CPU_FEATURES`` unset: numpy reports disabled features as missing.
 """

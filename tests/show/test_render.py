@@ -8,7 +8,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from drawing_helpers import parse_dot
 from hypothesis import given, settings
 
 from autodiff import Value, draw, explain, topological_order
@@ -17,6 +16,7 @@ from autodiff.show.clusters import assign_clusters
 from autodiff.show.render import LAYOUT_BUDGET, Drawing, GraphvizNotFound
 from autodiff.show.scene import Options, describe
 from autodiff.testing import Expression, expressions
+from tests.helpers.drawing import parse_dot
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -6,13 +6,13 @@ import math
 from collections.abc import Callable
 
 import pytest
-from drawing_helpers import neuron_cost
 from hypothesis import given, settings
 
 from autodiff import PRIMITIVES, Value, dot, explain, grad, sum_of
 from autodiff.graph import local_partials, primitive_of
 from autodiff.primitives import VARIADIC, power
 from autodiff.testing import Expression, expressions
+from tests.helpers.drawing import neuron_cost
 
 
 def sigmoid_neuron_cost() -> dict[str, Value]:

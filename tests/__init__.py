@@ -1,0 +1,1 @@
+"""The tests, one folder per package they test; shared helpers in ``tests.helpers``."""
