@@ -18,7 +18,7 @@ from autodiff import PRIMITIVES, Value, compile_tape, grad, topological_order
 from autodiff.primitives import VARIADIC, Kernel, Primitive, power
 from autodiff.testing import OPERATIONS
 from nn.app.formula import FUNCTIONS, parse
-from tests.op_specs import SPECS, OpSpec
+from tests.helpers.op_specs import SPECS, OpSpec
 
 UNARY = sorted(name for name, prim in PRIMITIVES.items() if prim.arity == 1)
 OPERATORS = {"+": "__add__", "*": "__mul__", "**": "__pow__"}
