@@ -74,6 +74,8 @@ def _guards_at(program: Program, dialect: str) -> dict[int, list[str]]:
     for position, (node, op, other, outcome) in enumerate(program.guards):
         right = f"v{other}" if isinstance(other, int) else repr(other)
         test = f"v{node} {op} {right}"
+        if op == "/":  # the path of a division by node: the same scale as traced
+            test = f"reciprocal_scale(v{node}) == {right}"
         lines = []
         if dialect == "array":
             test = f"np.all({test})" if outcome else f"np.any({test})"

@@ -30,12 +30,16 @@ Example:
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from typing import Any
 
 from ..primitives import PRIMITIVES, power
+from ..value import reciprocal_scale
 
 __all__ = ["KERNELS", "Kernel", "Symbol", "array_namespace", "scalar_namespace"]
+
+MIN_NORMAL = sys.float_info.min
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,7 @@ def scalar_namespace() -> dict[str, Any]:
         "nan": math.nan,
         "power_checked": _power_checked,
         "power_n": _power_n,
+        "reciprocal_scale": reciprocal_scale,
     }
 
 
@@ -220,11 +225,19 @@ def array_namespace() -> dict[str, Any]:
         e = np.exp(-np.abs(x))
         return np.where(x >= 0.0, 1.0, e) / (1.0 + e)
 
+    def array_reciprocal_scale(y: Any) -> Any:
+        # reciprocal_scale, elementwise: 1.0 where 1 / y is a normal float (or y is 0).
+        with np.errstate(divide="ignore", over="ignore"):
+            reciprocal = np.abs(1.0 / y)
+        normal = (reciprocal >= MIN_NORMAL) & (reciprocal < math.inf) | (y == 0.0)
+        return np.where(normal, 1.0, np.ldexp(1.0, -(np.frexp(y)[1] // 2)))
+
     return {
         "np": np,
         "inf": math.inf,
         "nan": math.nan,
         "array_sigmoid": array_sigmoid,
+        "reciprocal_scale": array_reciprocal_scale,
         "array_power": array_power,
         "array_power_n": array_power_n,
     }
