@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import reprlib
 import sys
+from collections.abc import Callable
 from numbers import Real
 from typing import Any
 
@@ -23,7 +24,7 @@ from .graph import reachable
 from .primitives import PRIMITIVES, Primitive, overflow_error, power
 from .recording import is_recording
 
-__all__ = ["Value", "apply"]
+__all__ = ["DIVISION_WATCHERS", "Value", "apply", "reciprocal_scale"]
 
 _ADD = PRIMITIVES["+"]
 _MUL = PRIMITIVES["*"]
@@ -309,13 +310,36 @@ def _conversion_refused(value: Value, conversion: str) -> TypeError:
     )
 
 
+DIVISION_WATCHERS: list[Callable[[Value, float], None]] = []
+"""Called with the divisor and its :func:`reciprocal_scale` whenever a Value is divided by
+a Value (the compiled tape's tracer keeps the path taken as a guard: it depends on the
+divisor's number)."""
+
+
+def reciprocal_scale(y: float) -> float:
+    """The power of two by which division scales the divisor ``y`` before taking its
+    reciprocal: 1.0 (none) when 1 / y is a normal float, and also for 0 and a number that is
+    not finite, which division refuses before it scales anything.
+
+    Never 1.0 for a divisor that is scaled: those lie beyond [0.5, 2) by far.
+
+    Example:
+        >>> reciprocal_scale(3.0), reciprocal_scale(1e-310) == 2.0**515
+        (1.0, True)
+    """
+    if y == 0.0 or not -_INF < y < _INF or _MIN_NORMAL <= abs(1.0 / y) < _INF:
+        return 1.0
+    return math.ldexp(1.0, -(math.frexp(y)[1] // 2))  # y·scale is near 2 ** (e/2)
+
+
 def _divide(dividend: Value, divisor: Value | float) -> Value:
     """``dividend / divisor``: ``x * (1/c)`` for a number c, ``x * y ** -1`` for a Value y.
 
     The reciprocal alone can leave the float range while the quotient fits (1e-300 / 1e-320
     is 1e20, but 1 / 1e-320 overflows), or lose digits as a subnormal. Then it is taken of
-    the divisor scaled by a power of two s, exactly: x / y = (x * (y·s) ** -1) * s, with
-    every intermediate as far inside the float range as the quotient allows.
+    the divisor scaled by a power of two s (:func:`reciprocal_scale`), exactly:
+    x / y = (x * (y·s) ** -1) * s, with every intermediate as far inside the float range as
+    the quotient allows.
     """
     y = divisor.data if isinstance(divisor, Value) else divisor
     for operand in (dividend, divisor):
@@ -324,13 +348,15 @@ def _divide(dividend: Value, divisor: Value | float) -> Value:
     if y == 0.0:
         # Said here rather than left to x ** -1, whose error would not mention the division.
         raise ValueError(f"/: division of {dividend.data!r} by zero")
-    reciprocal = 1.0 / y
+    scale = reciprocal_scale(y)
+    if DIVISION_WATCHERS and isinstance(divisor, Value):
+        for watcher in DIVISION_WATCHERS:
+            watcher(divisor, scale)
     try:
-        if _MIN_NORMAL <= abs(reciprocal) < _INF:
+        if scale == 1.0:
             if isinstance(divisor, Value):
                 return dividend * divisor**-1.0
-            return dividend * _constant(reciprocal)
-        scale = math.ldexp(1.0, -(math.frexp(y)[1] // 2))  # y·scale is near 2 ** (e/2)
+            return dividend * _constant(1.0 / y)
         if isinstance(divisor, Value):
             return dividend * (divisor * scale) ** -1.0 * scale
         return dividend * _constant(1.0 / (y * scale)) * _constant(scale)

@@ -2,9 +2,11 @@
 
 The source is made only from the program (primitive names, node numbers, constant
 exponents and guard thresholds printed with ``repr``), never from user text. Node ``i``'s
-value is the local ``v{i}``, its gradient ``g{i}``. Gradients are computed only for nodes
-that lie on a path from a requested leaf to the output, and each contribution is the
-rule's partial evaluated as an expression (see :class:`~autodiff.tape.kernels.Symbol`).
+value is the local ``v{i}``, its gradient ``g{i}`` (or the name of the gradient it equals:
+a gradient handed on unchanged, as through ``+``, is not copied). Gradients are computed
+only for nodes that lie on a path from a requested leaf to the output, and each
+contribution is the rule's partial evaluated as an expression (see
+:class:`~autodiff.tape.kernels.Symbol`).
 
 The forward pass evaluates every operation in the order the traced function made them; the
 backward pass visits nodes in the eager walk's order (:func:`~autodiff.tape.trace.walk_order`)
@@ -67,6 +69,8 @@ def _guards_at(program: Program, dialect: str) -> dict[int, list[str]]:
     for position, (node, op, other, outcome) in enumerate(program.guards):
         right = f"v{other}" if isinstance(other, int) else repr(other)
         test = f"v{node} {op} {right}"
+        if op == "/":  # the path of a division by node: the same scale as traced
+            test = f"reciprocal_scale(v{node}) == {right}"
         lines = []
         if dialect == "array":
             test = f"np.all({test})" if outcome else f"np.any({test})"
@@ -155,32 +159,44 @@ def _contribution(g: str, partial: object) -> str:
 class _Gradients:
     """The backward lines being written, and which gradients have a first term yet.
 
+    A gradient whose first term is another gradient as it is (the partial is 1) is not
+    copied into a variable of its own: ``name`` gives the variable that holds it. A
+    one-example replay spends much of its time on such copies otherwise (every ``+``
+    hands its gradient on unchanged), and a name stands for the very same float.
+
     With ``summed`` (the folded array code) a ``wrt`` leaf is one number shared by the whole
     batch, so its gradient is kept as the sum over the batch: terms are summed as they come.
     """
 
     def __init__(self, output: int, needed: set[int], summed: range) -> None:
-        self.lines = [f"g{output} = seed"]
-        self.started = {output}
+        self.lines: list[str] = []
+        self.names = {output: "seed"}
         self.needed = needed
         self.summed = summed
+
+    def name(self, node: int) -> str:
+        """The variable holding ``node``'s gradient (one that has its first term)."""
+        return self.names[node]
 
     def add(self, node: int, term: str, *, already_summed: bool = False) -> None:
         if node not in self.needed:
             return
         if node in self.summed and not already_summed:
             term = f"({term}).sum()"
-        if node not in self.started:
+        if node not in self.names and term.isidentifier():
+            self.names[node] = term  # the same float (or array) as that gradient
+            return
+        if node not in self.names:
             self.lines.append(f"g{node} = {term}")
         else:
             # Not +=: in the array dialect that would add in place into an array that
-            # other gradients share (g1 = g0 binds the same array).
-            self.lines.append(f"g{node} = g{node} + {term}")
-        self.started.add(node)
+            # other gradients share (a name may stand for another gradient's array).
+            self.lines.append(f"g{node} = {self.names[node]} + {term}")
+        self.names[node] = f"g{node}"
 
 
 def _layer_backward(layer: FoldedLayer, k: int, grads: _Gradients, zero: str) -> None:
-    rows = [f"g{r}" if r in grads.started else zero for r in layer.roots]
+    rows = [grads.name(r) if r in grads.names else zero for r in layer.roots]
     grads.lines.append(f"G{k} = np.stack(({', '.join(rows)},))")
     if any(x in grads.needed for x in layer.inputs):
         grads.lines.append(f"GX{k} = W{k}.T @ G{k}")
@@ -198,12 +214,15 @@ def _layer_backward(layer: FoldedLayer, k: int, grads: _Gradients, zero: str) ->
             grads.add(rests[0], f"GB{k}[{i}]", already_summed=rests[0] in grads.summed)
         return
     for root, rests in zip(layer.roots, layer.rests):
-        if root in grads.started:
+        if root in grads.names:
             for rest in rests:
-                grads.add(rest, f"g{root}")
+                grads.add(rest, grads.name(root))
 
 
-def _backward(program: Program, dialect: str, targets: list[int], plan: FoldPlan) -> list[str]:
+def _backward(
+    program: Program, dialect: str, targets: list[int], plan: FoldPlan
+) -> tuple[list[str], list[str]]:
+    """The backward lines, and the variable that holds each target's gradient after them."""
     zero = "0.0" if dialect == "scalar" else "seed * 0.0"
     folding = bool(plan.layers)
     summed = range(program.n_args, program.n_args + len(program.wrt)) if folding else range(0)
@@ -214,7 +233,7 @@ def _backward(program: Program, dialect: str, targets: list[int], plan: FoldPlan
 
     needed = _needs_grad(program, targets)
     if program.output not in needed:
-        return zeros(targets)
+        return zeros(targets), [f"g{t}" for t in targets]
     grads = _Gradients(program.output, needed, summed)
     by_target = {ins.target: ins for ins in program.instructions}
     order = (
@@ -226,15 +245,16 @@ def _backward(program: Program, dialect: str, targets: list[int], plan: FoldPlan
             continue
         if target in plan.emit_at:
             layer = plan.emit_at[target]
-            if any(root in grads.started for root in layer.roots):
+            if any(root in grads.names for root in layer.roots):
                 _layer_backward(layer, plan.layers.index(layer), grads, zero)
             continue
-        if target not in grads.started or target in plan.folded or target in plan.roots:
+        if target not in grads.names or target in plan.folded or target in plan.roots:
             continue  # folded into a layer, or no path to the output (only a guard's)
-        g = f"g{target}"
+        g = grads.name(target)
         for operand, partial in zip(instruction.operands, _partials(instruction, dialect)):
             grads.add(operand, _contribution(g, partial))
-    return grads.lines + zeros(t for t in targets if t not in grads.started)
+    lines = grads.lines + zeros(t for t in targets if t not in grads.names)
+    return lines, [grads.names.get(t, f"g{t}") for t in targets]
 
 
 def _unpack(names: list[str], source: str) -> str:
@@ -271,9 +291,8 @@ def generate(program: Program, dialect: str, targets: list[int], fold_layers: bo
     leaves = [f"v{i}" for i in range(program.n_leaves)]
     plan = plan_layers(program) if dialect == "array" and fold_layers else FoldPlan()
     forward = _forward(program, dialect, plan)
-    backward = _backward(program, dialect, targets, plan)
+    backward, grad_names = _backward(program, dialect, targets, plan)
     out = f"v{program.output}"
-    grad_names = [f"g{t}" for t in targets]
     checks = _finite_sum_check(grad_names) if dialect == "scalar" else []
     body = ["def value(inputs):", f"    {_unpack(leaves, 'inputs')}"]
     body += [f"    {line}" for line in forward] + [f"    return {out}", ""]
@@ -286,7 +305,7 @@ def generate(program: Program, dialect: str, targets: list[int], fold_layers: bo
     body += ["    total = 0.0", f"    {_unpack(sums, 'start')}"]
     body += [f"    for {', '.join(args) or '_'}{',' if len(args) == 1 else ''} in rows:"]
     body += [f"        {line}" for line in _checked_arguments(program) + forward + backward]
-    body += [f"        total += {out}"] + [f"        {s} += g{t}" for s, t in zip(sums, targets)]
+    body += [f"        total += {out}"] + [f"        {s} += {g}" for s, g in zip(sums, grad_names)]
     body += [f"    {line}" for line in _finite_sum_check(["total", *sums])]
     body += [f"    return total, [{', '.join(sums)}]", ""]
     return "\n".join(body)

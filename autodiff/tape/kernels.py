@@ -28,11 +28,15 @@ Example:
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 from ..primitives import PRIMITIVES, power
+from ..value import reciprocal_scale
 
 __all__ = ["Symbol", "array_namespace", "scalar_namespace"]
+
+_MIN_NORMAL = sys.float_info.min
 
 
 class Symbol:
@@ -150,6 +154,7 @@ def scalar_namespace() -> dict[str, Any]:
         "nan": math.nan,
         "power_checked": _power_checked,
         "power_n": _power_n,
+        "reciprocal_scale": reciprocal_scale,
     }
 
 
@@ -173,11 +178,19 @@ def array_namespace() -> dict[str, Any]:
         e = np.exp(-np.abs(x))
         return np.where(x >= 0.0, 1.0, e) / (1.0 + e)
 
+    def array_reciprocal_scale(y: Any) -> Any:
+        # reciprocal_scale, elementwise: 1.0 where 1 / y is a normal float (or y is 0).
+        with np.errstate(divide="ignore", over="ignore"):
+            reciprocal = np.abs(1.0 / y)
+        normal = (reciprocal >= _MIN_NORMAL) & (reciprocal < math.inf) | (y == 0.0)
+        return np.where(normal, 1.0, np.ldexp(1.0, -(np.frexp(y)[1] // 2)))
+
     return {
         "np": np,
         "inf": math.inf,
         "nan": math.nan,
         "array_sigmoid": array_sigmoid,
+        "reciprocal_scale": array_reciprocal_scale,
         "array_power": array_power,
         "array_power_n": array_power_n,
     }

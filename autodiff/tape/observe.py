@@ -17,6 +17,10 @@ What stays unseen: a number passed to C code that reads the float directly (``ma
 ``numpy``), and reads made through the engine's own modules. The guards see exactly the
 comparisons Python code makes on the number it read.
 
+The engine itself decides one thing by a number: how to divide by a Value (see
+:func:`autodiff.value.reciprocal_scale`). Each such division is kept as a guard too, with
+the op ``"/"``: the divisor's reciprocal scale must be the one it had while tracing.
+
 Only the tracing thread is watched. The class attribute ``Value.data`` is swapped for a
 property while tracing (one trace at a time in the process) and restored afterwards, so
 ordinary use of the engine pays nothing when no trace runs.
@@ -32,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..recording import NO_GRAD_WATCHERS
-from ..value import Value
+from ..value import DIVISION_WATCHERS, Value
 
 __all__ = ["Guard", "NestedTraceError", "Observation", "Watch", "watching"]
 
@@ -54,7 +58,8 @@ class Guard:
     """A comparison the traced function made: ``node <op> other`` came out ``outcome``.
 
     ``other`` is a node or the number compared with, as given (an int stays an int, so that
-    a comparison with 2**53 + 1 is replayed exactly).
+    a comparison with 2**53 + 1 is replayed exactly). With op ``"/"``, ``node`` is a divisor
+    whose :func:`~autodiff.value.reciprocal_scale` was ``other`` (outcome True).
     """
 
     node: Value
@@ -207,12 +212,18 @@ def watching(watch: Watch) -> Iterator[None]:
             if get_ident() == thread:
                 watch.used_no_grad = True
 
+        def saw_division(divisor: Value, scale: float) -> None:
+            if get_ident() == thread:
+                watch.guards.append(Guard(divisor, "/", scale, True))
+
         Value.data = property(read, write)  # type: ignore[misc,assignment]
         NO_GRAD_WATCHERS.append(saw_no_grad)
+        DIVISION_WATCHERS.append(saw_division)
         _TRACING.active = True
         try:
             yield
         finally:
             _TRACING.active = False
+            DIVISION_WATCHERS.remove(saw_division)
             NO_GRAD_WATCHERS.remove(saw_no_grad)
             Value.data = slot  # type: ignore[misc]

@@ -25,7 +25,7 @@ from itertools import count
 from typing import Any
 
 from ..backward import GradientOverflow, gradients
-from ..value import Value, apply
+from ..value import Value, apply, reciprocal_scale
 from .arguments import GraphChangedError, argument, plain, seed_of
 from .batch import Replay, run_batch
 from .codegen import generate
@@ -35,6 +35,14 @@ from .trace import Program, trace
 __all__ = ["GraphChangedError", "Tape", "compile_tape"]
 
 _FALLBACK = (ArithmeticError, ValueError, TypeError)
+
+
+def _divides_alike(y: float, scale: float) -> bool:
+    """Whether division by ``y`` scales it by ``scale``, as it did while tracing (a ``"/"``
+    guard: see :class:`~autodiff.tape.trace.Program`)."""
+    return reciprocal_scale(y) == scale
+
+
 _COMPARE = {
     "<": operator.lt,
     "<=": operator.le,
@@ -42,6 +50,7 @@ _COMPARE = {
     ">=": operator.ge,
     "==": operator.eq,
     "!=": operator.ne,
+    "/": _divides_alike,
 }
 _INF = math.inf
 _serial = count()
@@ -312,6 +321,18 @@ class Tape:
 
     def _guard_failed(self, position: int) -> None:
         node, op, other, outcome = self.program.guards[position]
+        if op == "/":
+            traced = (
+                "whose reciprocal is a normal float"
+                if other == 1.0
+                else f"scaled by {other!r} (its reciprocal is not a normal float)"
+            )
+            raise GraphChangedError(
+                f"division changed: while tracing, the function divided by"
+                f" {self.program.describe(node)}, {traced}; for these inputs the division"
+                " scales that divisor differently, so the function would build a different"
+                " graph. Compile again for these inputs."
+            )
         right = self.program.describe(other) if isinstance(other, int) else repr(other)
         raise GraphChangedError(
             f"control flow changed: while tracing, the function compared"

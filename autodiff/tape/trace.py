@@ -45,7 +45,9 @@ class Program:
     """A traced graph: leaves, instructions, the output's number and the guards.
 
     ``guards`` hold ``(node, op, other, outcome)`` with ``other`` a number or a node index
-    (an int is never a number there: numbers are stored as floats).
+    (an int is never a number there: numbers are stored as floats). Op ``"/"`` is the path
+    of a division by node: ``reciprocal_scale(node) == other`` (see
+    :func:`autodiff.value.reciprocal_scale`).
     """
 
     n_args: int

@@ -589,3 +589,66 @@ def test_the_eager_fallback_reads_zero_for_an_input_the_walk_does_not_reach() ->
     (u * 3.0).backward()
     (u * 3.0).backward()
     assert _gradients(w * 2.0, 1.0, [w, u]) == [2.0, 0.0]
+
+
+# --- division: eager scales a divisor whose reciprocal leaves the normal floats ----------------
+def _quotient(x: Value, y: Value) -> Value:
+    return x / y
+
+
+# A huge divisor: its reciprocal is subnormal, so eager scales it; the derivatives fit.
+HUGE = [(3e300, 1.7e308), (-1e299, 1.1e308)]
+
+
+def test_a_division_where_eager_would_scale_the_divisor_is_refused() -> None:
+    tape = compile(_quotient, [1.0, 2.0])
+    assert tape.program.guards == ((1, "/", 1.0, True),)
+    assert _quotient(Value(1e-300), Value(1e-310)).data > 1e9  # eager computes it
+    for args in [(1e-300, 1e-310), *HUGE]:
+        with pytest.raises(GraphChangedError, match=r"divided by argument 1, whose reciprocal"):
+            tape(*args)
+        with pytest.raises(GraphChangedError, match="division changed"):
+            tape.value_and_grad(*args)
+    assert tape.value_and_grad(1.0, 3.0) == _eager(_quotient, [1.0, 3.0])
+
+
+def test_a_division_traced_with_a_scaled_divisor_replays_exactly_at_the_same_scale() -> None:
+    huge = compile(_quotient, list(HUGE[0]))
+    for args in HUGE:
+        assert huge.value_and_grad(*args) == _eager(_quotient, list(args))
+    small = compile(_quotient, [1e-300, 1e-310])
+    for args in [(1e-300, 1e-310), (-2e-300, 1.1e-310)]:
+        assert small(*args) == _quotient(Value(args[0]), Value(args[1])).data
+    # Another scale, or none: eager would build another graph (its floats differ).
+    for tape, args in [(huge, (1.0, 3.0)), (small, (1.0, 3.0)), (small, (1e-300, 1e-320))]:
+        with pytest.raises(GraphChangedError, match=r"argument 1, scaled by"):
+            tape.value_and_grad(*args)
+
+
+def test_a_wrt_divisor_that_leaves_the_traced_path_is_refused_and_changes_no_grad() -> None:
+    np = pytest.importorskip("numpy")
+    w = Value(2.0)
+    tape = compile(lambda x: x / w, [1.0], wrt=[w])
+    w.data, w.grad = 1.7e308, 0.5
+    replays = [
+        lambda: tape.value_and_grad(3e300),
+        lambda: tape.backward(3e300),
+        lambda: tape.backward_sum([[3e300]]),
+        lambda: tape.batch_backward(np.array([3e300])),
+    ]
+    for replay in replays:
+        with pytest.raises(GraphChangedError, match="divided by wrt 0"):
+            replay()
+    assert w.grad == 0.5
+
+
+def test_a_batch_refuses_an_example_whose_division_would_scale_another_way() -> None:
+    np = pytest.importorskip("numpy")
+    ordinary, scaled = compile(_quotient, [1.0, 2.0]), compile(_quotient, list(HUGE[0]))
+    xs, ys = np.array([x for x, _ in HUGE]), np.array([y for _, y in HUGE])
+    for tape, column in [(ordinary, ys), (scaled, np.array([ys[0], 3.0]))]:
+        with pytest.raises(GraphChangedError, match="division changed"):
+            tape.batch_value_and_grad(xs, column)
+    values, _ = scaled.batch_value_and_grad(xs, ys)
+    for value, args in zip(values.tolist(), HUGE):
+        assert math.isclose(value, _quotient(*map(Value, args)).data, rel_tol=1e-15)

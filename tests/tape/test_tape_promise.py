@@ -5,9 +5,11 @@ Programs are drawn at random: arithmetic and every primitive, numbers folded in,
 truthiness), shared subexpressions, reused Values, results nothing uses, closures over
 parameters (the ``wrt`` Values) and over a Value computed before tracing. Each is traced at
 one point and replayed at hostile ones: ±inf, nan, huge and tiny floats, numpy float32,
-ints (also beyond every float) and bools. Every replay must give exactly the eager engine's
-value and gradients (``==``), or raise the exception type eager raises, or raise
-``GraphChangedError`` where eager would have taken another branch (or fails).
+ints (also beyond every float) and bools, and whole points scaled to the ends of the float
+range (so that a quotient fits while the divisor's reciprocal does not); some programs are
+traced at such a point. Every replay must give exactly the eager engine's value and
+gradients (``==``), or raise the exception type eager raises, or raise ``GraphChangedError``
+where eager would have taken another branch or divided another way (or fails).
 
 The number of programs follows the Hypothesis profile (tests/conftest.py): 300 single-example
 and 200 batch programs in ``ci`` (a few seconds); 6,000 and 4,000 with
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import math
 import operator
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +42,9 @@ BINARY = ["+", "-", "*", "/"]
 NASTY = [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, 1e300, -1e300, 1e-300, 5e-324, 1e-320, 710.0, -710.0]
 NASTY += [math.inf, -math.inf, math.nan, 2.0**53, 2.0**53 + 2, 1e16]
 THRESHOLDS = [0.0, 0.5, -1.0, 1e300, math.inf, -math.inf, math.nan, 2**53 + 1, 10**400, 3]
+# Points scaled by these keep their quotients ordinary while their reciprocals overflow
+# (subnormal divisors) or become subnormal (divisors beyond 2**1021).
+SCALES = [2.0**-1040, 2.0**-1060, 2.0**-1073, 2.0**1022]
 
 
 @dataclass(frozen=True)
@@ -54,17 +60,30 @@ class Recipe:
     arithmetic: bool
 
 
-def _apply(step: tuple[Any, ...], nodes: list[Value]) -> Value:
+def _division(y: float) -> tuple[str, float]:
+    """How eager divides by a Value holding ``y`` (docs/engine.md): as it is when 1/y is a
+    normal float, else scaled by a power of two that follows y's exponent."""
+    if y == 0.0 or sys.float_info.min <= abs(1.0 / y) < math.inf:
+        return ("/", 1.0)
+    return ("/", math.frexp(y)[1] // 2)
+
+
+def _apply(step: tuple[Any, ...], nodes: list[Value], path: list[Any] | None) -> Value:
+    """One step; the way each division by a node goes is appended to ``path`` (if any)."""
     kind = step[0]
     if kind == "bin":
         _, op, i, j = step
         a, b = nodes[i], nodes[j]
+        if op == "/" and path is not None:
+            path.append(_division(b.data))
         return {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}[op](
             a, b
         )
     if kind == "num":
         _, op, i, c, left = step
         fn = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}[op]
+        if op == "/" and left and path is not None:
+            path.append(_division(nodes[i].data))
         return fn(c, nodes[i]) if left else fn(nodes[i], c)
     if kind == "un":
         _, name, i = step
@@ -83,8 +102,11 @@ def _apply(step: tuple[Any, ...], nodes: list[Value]) -> Value:
     raise AssertionError(kind)
 
 
-def run(recipe: Recipe, args: Any, params: list[Value], captured: Value, path: list[bool]) -> Value:
-    """The program on Values; each branch taken is appended to ``path``."""
+def run(
+    recipe: Recipe, args: Any, params: list[Value], captured: Value, path: list[Any] | None
+) -> Value:
+    """The program on Values; each branch taken, and each division's way, is appended to
+    ``path`` (None while tracing: reading a number to divide by it would be refused)."""
     nodes = [*args, *params, captured]
     for step in recipe.steps:
         if step[0] in ("if", "if2", "truthy"):
@@ -95,10 +117,11 @@ def run(recipe: Recipe, args: Any, params: list[Value], captured: Value, path: l
                 taken = _COMPARE[step[2]](nodes[i].data, nodes[step[3]].data)
             else:
                 taken = bool(nodes[i].data)
-            path.append(taken)
-            nodes.append(_apply(step[4] if taken else step[5], nodes))
+            if path is not None:
+                path.append(taken)
+            nodes.append(_apply(step[4] if taken else step[5], nodes, path))
         else:
-            nodes.append(_apply(step, nodes))
+            nodes.append(_apply(step, nodes, path))
     return sum_of([nodes[k] for k in recipe.outputs])
 
 
@@ -112,7 +135,7 @@ def _simple_step(draw: st.DrawFn, size: int, arithmetic: bool) -> tuple[Any, ...
         return ("bin", op, draw(pick), draw(pick))
     if kind == "num":
         op = draw(st.sampled_from(BINARY))
-        c = draw(st.sampled_from([2.0, 0.5, -3.0, 1e-3, 4, 1e200, 0.1]))
+        c = draw(st.sampled_from([2.0, 0.5, -3.0, 1e-3, 4, 1e200, 0.1, 1e-310, 1e-300]))
         # A number divided by a node is a power of it; dividing by a number is a product.
         left = False if arithmetic and op == "/" else draw(st.booleans())
         return ("num", op, draw(pick), c, left)
@@ -176,6 +199,22 @@ def _number() -> st.SearchStrategy[Any]:
     )
 
 
+def _scaled_point(n: int) -> st.SearchStrategy[list[float]]:
+    """``n`` ordinary numbers times one of ``SCALES``: a point at an end of the float range."""
+    ordinary = st.lists(st.floats(-3.0, 3.0), min_size=n, max_size=n)
+    return st.builds(lambda xs, s: [x * s for x in xs], ordinary, st.sampled_from(SCALES))
+
+
+def _point(n: int) -> st.SearchStrategy[list[float]]:
+    """A tracing point: mostly ordinary numbers, sometimes a scaled one."""
+    ordinary = st.lists(st.floats(-2.0, 2.0), min_size=n, max_size=n)
+    return st.one_of(ordinary, ordinary, ordinary, _scaled_point(n))
+
+
+def _replay_point(n: int) -> st.SearchStrategy[list[Any]]:
+    return st.one_of(st.lists(_number(), min_size=n, max_size=n), _scaled_point(n))
+
+
 def _same(a: float, b: float) -> bool:
     """The same float (``==``; a zero's sign aside, as ``==`` has it)."""
     return type(a) is float and (a == b or (math.isnan(a) and math.isnan(b)))
@@ -189,14 +228,14 @@ class _World:
         self.params = [Value(p, label=f"p{k}") for k, p in enumerate(recipe.params)]
         c = Value(0.75)
         self.captured = (c * 2.0).tanh()  # an interior node, computed before tracing
-        self.traced: list[bool] = []
+        self.traced: list[Any] = []
 
     def function(self) -> Any:
-        return lambda *xs: run(self.recipe, xs, self.params, self.captured, self.traced)
+        return lambda *xs: run(self.recipe, xs, self.params, self.captured, None)
 
-    def eager(self, args: list[Any]) -> tuple[list[bool], Any]:
-        """(branches taken, (value, gradients)) or (branches taken, the exception)."""
-        path: list[bool] = []
+    def eager(self, args: list[Any]) -> tuple[list[Any], Any]:
+        """(path taken, (value, gradients)) or (path taken, the exception)."""
+        path: list[Any] = []
         try:
             inputs = [Value(a) for a in args]
             out = run(self.recipe, inputs, self.params, self.captured, path)
@@ -206,11 +245,13 @@ class _World:
 
     def compile(self, example: list[float]) -> Any:
         try:
-            return compile(self.function(), example, wrt=self.params)
+            tape = compile(self.function(), example, wrt=self.params)
         except TraceError:
             raise
         except (ArithmeticError, ValueError, TypeError):
             return None  # eager fails at the tracing point: nothing to replay
+        self.traced = self.eager(example)[0]  # the path the trace took: eager's there
+        return tape
 
 
 def _check_replay(world: _World, tape: Any, args: list[Any], stats: dict[str, int]) -> None:
@@ -256,15 +297,12 @@ def test_single_example_replays_are_the_eager_floats_or_its_error(
     recipe: Recipe, data: st.DataObject
 ) -> None:
     world = _World(recipe)
-    example = data.draw(
-        st.lists(st.floats(-2.0, 2.0), min_size=recipe.n_args, max_size=recipe.n_args)
-    )
+    example = data.draw(_point(recipe.n_args))
     tape = world.compile(example)
     assume(tape is not None)
     _check_replay(world, tape, example, STATS)
     for _ in range(4):
-        args = data.draw(st.lists(_number(), min_size=recipe.n_args, max_size=recipe.n_args))
-        _check_replay(world, tape, args, STATS)
+        _check_replay(world, tape, data.draw(_replay_point(recipe.n_args)), STATS)
     near = st.lists(st.floats(-3.0, 3.0), min_size=recipe.n_args, max_size=recipe.n_args)
     _check_backward_sum(world, tape, [example, *data.draw(st.lists(near, max_size=3))])
 
@@ -296,12 +334,12 @@ def _check_backward_sum(world: _World, tape: Any, rows: list[list[float]]) -> No
 def test_batches_keep_the_eager_order_of_operations(recipe: Recipe, data: st.DataObject) -> None:
     world = _World(recipe)
     point = st.lists(st.floats(-2.0, 2.0), min_size=recipe.n_args, max_size=recipe.n_args)
-    example = data.draw(point)
+    example = data.draw(_point(recipe.n_args))
     tape = world.compile(example)
     assume(tape is not None)
     rows = [example, *data.draw(st.lists(point, max_size=4))]
     if data.draw(st.booleans()):
-        rows.append(data.draw(st.lists(_number(), min_size=recipe.n_args, max_size=recipe.n_args)))
+        rows.append(data.draw(_replay_point(recipe.n_args)))
     outcomes = [world.eager(row) for row in rows]
     columns = [np.array([row[i] for row in rows], dtype=object) for i in range(recipe.n_args)]
     failing = [o for p, o in outcomes if isinstance(o, Exception) or p != world.traced]
