@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autodiff import Value, compile, dot
+from autodiff import Value, compile_tape, dot
 
 from .data import Layers
 
@@ -110,7 +110,7 @@ def course_tape(
     """The course's step replayed by a compiled tape: per example, or the whole batch (in
     eager's order of operations, or with ``fold`` its layers as matrix products)."""
     model, params = _values(layers)
-    tape = compile(_course_cost(model, _chained), [0.5, 0.5, 0.5], wrt=params)
+    tape = compile_tape(_course_cost(model, _chained), [0.5, 0.5, 0.5], wrt=params)
     n = len(xs)
     rows = [(x, y1, y2) for x, (y1, y2) in zip(xs, targets)]
     if batched:
@@ -131,7 +131,7 @@ def demo_tape(
         score = _forward(model, [x1, x2], _chained, "relu", "linear")[0]
         return (1 + -y * score).relu()
 
-    tape = compile(hinge, [0.5, 0.5, 1.0], wrt=params)
+    tape = compile_tape(hinge, [0.5, 0.5, 1.0], wrt=params)
     n = len(points)
     rows = [(x1, x2, y) for (x1, x2), y in zip(points, labels)]
     if batched:

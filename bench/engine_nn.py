@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autodiff import Value, compile
+from autodiff import Value, compile_tape
 
 from .data import Layers
 
@@ -44,7 +44,7 @@ def demo(layers: Layers, points: Any, labels: Any, lr: float, tape: bool = False
     optimizer = nn.SGD(params, lr)
     n = len(points)
     if tape:
-        compiled = compile(
+        compiled = compile_tape(
             lambda x1, x2, y: nn.losses.hinge(model([x1, x2]), y), [0.5, 0.5, 1.0], wrt=params
         )
         rows = [(x1, x2, y) for (x1, x2), y in zip(points, labels)]
@@ -107,4 +107,4 @@ def heart_tape(model: Any, params: list[Value]) -> Any:
     def cost(x: Value, y1: Value, y2: Value) -> Value:
         return nn.losses.sum_squared_error(model([x]), [y1, y2])
 
-    return compile(cost, [0.5, 0.5, 0.5], wrt=params)
+    return compile_tape(cost, [0.5, 0.5, 0.5], wrt=params)
