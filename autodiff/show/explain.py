@@ -260,17 +260,17 @@ def _steps(path: Path, names: Names) -> list[tuple[str, str, float]]:
     A run of edges whose local partial is the constant 1 (the chain of sums inside
     z = w·a + ... + b) is written as one factor, ∂z/∂(w·a) = 1, as the course writes it.
     """
-    edges = list(zip(path.nodes, path.nodes[1:], path.positions, path.partials))
-    formulas = [names.formula(parent, position) for parent, _, position, _ in edges]
+    nodes, partials = path.nodes, path.partials
+    formulas = [names.formula(parent, position) for parent, position in zip(nodes, path.positions)]
     steps: list[tuple[str, str, float]] = []
     start = 0
-    while start < len(edges):
-        end = start
+    while start < len(formulas):
+        end = start  # the edges from start to end (included) make one factor
         if formulas[start] == "1":
-            while end + 1 < len(edges) and formulas[end + 1] == "1":
+            while end + 1 < len(formulas) and formulas[end + 1] == "1":
                 end += 1
-        number = math.prod(edge[3] for edge in edges[start : end + 1])
-        symbol = chain_symbol(names, edges[start][0], edges[end][1])
+        number = math.prod(partials[start : end + 1])
+        symbol = chain_symbol(names, nodes[start], nodes[end + 1])
         steps.append((symbol, formulas[start], number))
         start = end + 1
     return steps
