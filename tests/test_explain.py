@@ -186,6 +186,13 @@ def test_total_equals_grad_on_random_graphs(recipe: Expression) -> None:
         assert str(explanation)  # the ledger prints for every shape of graph
 
 
+def test_a_value_is_keyed_by_identity() -> None:
+    # The graph questions and the ledger use nodes themselves as set members and dict keys.
+    assert Value.__eq__ is object.__eq__ and Value.__hash__ is object.__hash__
+    x, y = Value(1.0), Value(1.0)
+    assert len({x, y, x}) == 2
+
+
 def test_arguments_are_checked() -> None:
     x = Value(1.0)
     with pytest.raises(TypeError, match="explain: output must be a Value, got float"):
