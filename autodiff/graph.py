@@ -2,7 +2,9 @@
 
 The backward pass, drawings and ledgers all ask these, so they are answered once, here.
 Every walk is iterative (a chain of a million operations needs no recursion), and nodes are
-keyed by identity: two equal numbers are still two nodes. The questions about paths take a
+keyed by identity: two equal numbers are still two nodes. A node hashes and compares by
+identity (a Value defines no ``__eq__``), so it is its own key; the older questions key by
+``id(node)``, which costs a new int per look-up. The questions about paths take a
 topological order as :func:`topological_order` gives it (operands first, the root last) and
 walk it once.
 
@@ -23,7 +25,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 from .primitives import Primitive, derivative_error
 
@@ -36,6 +38,7 @@ __all__ = [
     "count_paths",
     "local_partials",
     "on_paths",
+    "path_counts",
     "primitive_of",
     "reachable",
     "topological_order",
@@ -43,7 +46,10 @@ __all__ = [
 
 
 class Node(Protocol):
-    """What the graph questions read of a node (a :class:`~autodiff.Value` is one)."""
+    """What the graph questions read of a node (a :class:`~autodiff.Value` is one).
+
+    Nodes are set members and dict keys as they are: they must keep ``object``'s
+    ``__eq__`` and ``__hash__``, which go by identity."""
 
     @property
     def data(self) -> float: ...
@@ -71,19 +77,21 @@ def topological_order(root: N) -> list[N]:
         >>> [node.label or node.op for node in topological_order(y)]
         ['x', '*', '+']
     """
-    visited = {id(root)}
+    # Depth first with a stack of nodes alone: a node goes back on the stack under a None
+    # marker, to be appended once everything pushed after it (its operands) is done. No
+    # object is made per node, so a chain a million deep leaves nothing for the garbage
+    # collector to scan (a stack of per-node frames made it scan them again and again).
+    visited: set[N] = set()
     order: list[N] = []
-    stack = [(root, iter(root.children))]
+    stack: list[N | None] = [root]
     while stack:
-        node, operands = stack[-1]
-        for child in operands:
-            if id(child) not in visited:
-                visited.add(id(child))
-                stack.append((child, iter(child.children)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
+        node = stack.pop()
+        if node is None:  # the marker: the node under it has all its operands in order
+            order.append(cast(N, stack.pop()))
+        elif node not in visited:
+            visited.add(node)
+            stack += (node, None)
+            stack += reversed(node.children)  # popped, and so visited, in operand order
     return order
 
 
@@ -187,10 +195,6 @@ def on_paths(order: Sequence[Node], targets: Iterable[Node]) -> set[int]:
 def count_paths(order: Sequence[Node], target: Node, *, cap: int) -> int:
     """How many paths lead from the root (``order[-1]``) down to ``target``, at most ``cap``.
 
-    Dynamic programming over the order: the paths from a node are the sum, over its operand
-    edges, of the paths from each operand. Counting saturates at ``cap`` so that a graph
-    with astronomically many paths costs no more than any other.
-
     Example:
         >>> from autodiff import Value, topological_order
         >>> x = Value(1.0)
@@ -200,13 +204,32 @@ def count_paths(order: Sequence[Node], target: Node, *, cap: int) -> int:
         >>> count_paths(topological_order(y), x, cap=1000)
         1000
     """
-    paths: dict[int, int] = {}
+    return path_counts(order, target, cap=cap)[order[-1]] if order else 0
+
+
+def path_counts(order: Sequence[N], target: Node, *, cap: int) -> dict[N, int]:
+    """For each node of ``order``, how many paths lead from it down to ``target``, at most
+    ``cap``: 0 for the nodes that are on no path to it.
+
+    Dynamic programming over the order: the paths from a node are the sum, over its operand
+    edges, of the paths from each operand. Counting saturates at ``cap`` so that a graph
+    with astronomically many paths costs no more than any other.
+
+    Example:
+        >>> from autodiff import Value, topological_order
+        >>> x, y = Value(2.0, label="x"), Value(3.0, label="y")
+        >>> out = x * x + y
+        >>> counts = path_counts(topological_order(out), x, cap=100)
+        >>> counts[out], counts[out.children[0]], counts[y]
+        (2, 2, 0)
+    """
+    paths: dict[N, int] = {}
     for node in order:
         if node is target:
-            paths[id(node)] = 1
+            paths[node] = 1
             continue
         total = 0
         for child in node.children:
-            total += paths[id(child)]
-        paths[id(node)] = total if total < cap else cap
-    return paths.get(id(order[-1]), 0) if order else 0
+            total += paths[child]
+        paths[node] = total if total < cap else cap
+    return paths

@@ -30,6 +30,7 @@ MAX_NAME = 24
 """Expressions longer than this are abbreviated to ``v<k>``; an unlabelled root is ``out``."""
 
 _SIMPLE = re.compile(r"[\w.'\[\]]+")
+_CALL = re.compile(r"\w*[(\[]")
 _SUPERSCRIPTS = {2.0: "²", 3.0: "³"}
 
 
@@ -66,7 +67,7 @@ def atom(text: str) -> str:
     """
     if _SIMPLE.fullmatch(text) or (text[0] == text[-1] == "|" and text.count("|") == 2):
         return text
-    call = re.match(r"\w*[(\[]", text)
+    call = _CALL.match(text)
     if call and _closes_at_end(text, call.end() - 1):
         return text
     return f"({text})"
@@ -98,28 +99,33 @@ class Names:
 
     def __init__(self, order: Sequence[Value], digits: int) -> None:
         self.digits = digits
-        self._names: dict[int, str] = {}
-        self._definitions: dict[int, tuple[str, list[Value]]] = {}
-        self._used: dict[int, Value] = {}
-        self._position = {id(node): index for index, node in enumerate(order)}
+        self._names: dict[Value, str] = {}
+        # For each abbreviated node: its topological position, its expression, the operands
+        # the expression names.
+        self._definitions: dict[Value, tuple[int, str, list[Value]]] = {}
+        self._atoms: dict[Value, str] = {}  # each name as an atom, made once
+        self._used: set[Value] = set()
         for index, node in enumerate(order):
-            self._names[id(node)] = self._name_of(node, index)
+            self._names[node] = self._name_of(node, index)
         # An unlabelled root is what the whole ledger is about: a short name reads best.
         if order and not order[-1].label and order[-1].children:
             root = order[-1]
-            self._definitions[id(root)] = self._expression(root)
-            self._names[id(root)] = "out"
+            self._definitions[root] = (len(order) - 1, *self._expression(root))
+            self._names[root] = "out"
 
     def name(self, node: Value) -> str:
         """The node's name (its label, its number, an expression, ``v<k>`` or ``out``)."""
-        self._used[id(node)] = node
-        if id(node) not in self._names:  # a node from another graph
+        self._used.add(node)
+        if node not in self._names:  # a node from another graph
             return node.label or format_number(node.data, self.digits)
-        return self._names[id(node)]
+        return self._names[node]
 
     def atom(self, node: Value) -> str:
         """The node's name, parenthesised when it is compound."""
-        return atom(self.name(node))
+        if node not in self._names:  # a node from another graph
+            return atom(self.name(node))
+        self._used.add(node)
+        return self._atom(node)
 
     def formula(self, parent: Value, position: int) -> str:
         """∂parent/∂(operand ``position``) as its primitive's formula, in these names."""
@@ -141,17 +147,23 @@ class Names:
     def definitions(self) -> list[str]:
         """``where v<k> = ...`` for every abbreviation used so far (and those they use)."""
         pending = [key for key in self._used if key in self._definitions]
-        defined: set[int] = set()
+        defined: set[Value] = set()
         while pending:
             key = pending.pop()
             if key in defined:
                 continue
             defined.add(key)
-            for operand in self._definitions[key][1]:
-                if id(operand) in self._definitions:
-                    pending.append(id(operand))
-        keys = sorted(defined, key=self._position.__getitem__)
-        return [f"  where {self._names[key]} = {self._definitions[key][0]}" for key in keys]
+            for operand in self._definitions[key][2]:
+                if operand in self._definitions:
+                    pending.append(operand)
+        keys = sorted(defined, key=lambda key: self._definitions[key][0])
+        return [f"  where {self._names[key]} = {self._definitions[key][1]}" for key in keys]
+
+    def _atom(self, node: Value) -> str:
+        """:func:`atom` of the name of ``node``, a node of this graph."""
+        if node not in self._atoms:
+            self._atoms[node] = atom(self._names[node])
+        return self._atoms[node]
 
     def _name_of(self, node: Value, index: int) -> str:
         if node.label:
@@ -161,7 +173,7 @@ class Names:
         text, operands = self._expression(node)
         if len(text) <= MAX_NAME:
             return text
-        self._definitions[id(node)] = (text, operands)
+        self._definitions[node] = (index, text, operands)
         return f"v{index}"
 
     def _expression(self, node: Value) -> tuple[str, list[Value]]:
@@ -172,33 +184,33 @@ class Names:
         if op == "+":
             y = operands[1]
             if _is_negation(y):
-                return f"{name[id(x)]} - {atom(name[id(y.children[0])])}", [x, y.children[0]]
+                return f"{name[x]} - {self._atom(y.children[0])}", [x, y.children[0]]
             if _is_constant(y) and y.data < 0:
-                return f"{name[id(x)]} - {format_number(-y.data, self.digits)}", [x]
-            return f"{name[id(x)]} + {name[id(y)]}", [x, y]
+                return f"{name[x]} - {format_number(-y.data, self.digits)}", [x]
+            return f"{name[x]} + {name[y]}", [x, y]
         if op == "*":
             y = operands[1]
             if _is_constant(y) and y.data == -1.0:
-                return f"-{atom(name[id(x)])}", [x]
+                return f"-{self._atom(x)}", [x]
             if not y.label and y.exponent == -1.0:
-                return f"{atom(name[id(x)])}/{atom(name[id(y.children[0])])}", [x, y.children[0]]
-            return f"{atom(name[id(x)])}·{atom(name[id(y)])}", [x, y]
+                return f"{self._atom(x)}/{self._atom(y.children[0])}", [x, y.children[0]]
+            return f"{self._atom(x)}·{self._atom(y)}", [x, y]
         if op == "**" and node.exponent is not None:
             exponent = node.exponent
             power = _SUPERSCRIPTS.get(exponent, f"^{format_number(exponent, self.digits)}")
-            return f"{atom(name[id(x)])}{power}", [x]
+            return f"{self._atom(x)}{power}", [x]
         if op == "**":
-            return f"{atom(name[id(x)])}^{atom(name[id(operands[1])])}", [x, operands[1]]
+            return f"{self._atom(x)}^{self._atom(operands[1])}", [x, operands[1]]
         if op == "abs":
-            return f"|{name[id(x)]}|", [x]
+            return f"|{name[x]}|", [x]
         if op == "sum":
-            return " + ".join(name[id(operand)] for operand in operands), list(operands)
+            return " + ".join(name[operand] for operand in operands), list(operands)
         if op == "dot" and len(operands) % 2 == 0:
             half = len(operands) // 2
             products = zip(operands[:half], operands[half:])
-            terms = [f"{atom(name[id(w)])}·{atom(name[id(v)])}" for w, v in products]
+            terms = [f"{self._atom(w)}·{self._atom(v)}" for w, v in products]
             return " + ".join(terms), list(operands)
-        return f"{op}({', '.join(name[id(operand)] for operand in operands)})", list(operands)
+        return f"{op}({', '.join(name[operand] for operand in operands)})", list(operands)
 
 
 def _is_constant(node: Value) -> bool:

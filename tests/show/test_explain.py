@@ -111,6 +111,43 @@ def test_the_path_down_a_long_chain_is_listed_whole() -> None:
     assert product.split(" = ")[1] == f"{explanation.total:.4g}"
 
 
+def test_explain_and_its_ledger_read_each_node_a_fixed_number_of_times(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Work is counted, not timed: every walk over the graph reads each node's operands, so
+    # linear work reads them a fixed number of times per node, whatever the chain's length.
+    # A walk repeated per node, or a path re-read at every step, breaks the proportion.
+    reads = 0
+    children = Value.children
+
+    def counted(node: Value) -> tuple[Value, ...]:
+        nonlocal reads
+        reads += 1
+        return children.fget(node)  # type: ignore[attr-defined, no-any-return]
+
+    monkeypatch.setattr(Value, "children", property(counted))
+
+    def reads_per_node(ops: int) -> tuple[float, float]:
+        nonlocal reads
+        x = Value(0.5, label="x")
+        y = x
+        for _ in range(ops // 2):
+            y = y * 1.0000001 + 0.1
+        nodes = 2 * ops + 1  # ops results, ops constants, x
+        reads = 0
+        explanation = explain(y, x)
+        in_explain = reads
+        reads = 0
+        str(explanation)
+        return in_explain / nodes, reads / nodes
+
+    short, long = reads_per_node(2_000), reads_per_node(16_000)
+    assert long == pytest.approx(short, abs=1e-3)
+    # explain: the topological order, the path counts, the edge account, the gradient and
+    # the path (a few reads each); its ledger: the order, the names, the formulas.
+    assert long[0] <= 6 and long[1] <= 4
+
+
 def test_long_expressions_are_abbreviated_and_defined() -> None:
     x = Value(0.3, label="x")
     y = x
@@ -147,6 +184,13 @@ def test_total_equals_grad_on_random_graphs(recipe: Expression) -> None:
             assert abs(math.fsum(into_wrt) - expected) <= 1e-12 + 1e-9 * scale
         assert explain(root, wrt, max_paths=1).total == expected
         assert str(explanation)  # the ledger prints for every shape of graph
+
+
+def test_a_value_is_keyed_by_identity() -> None:
+    # The graph questions and the ledger use nodes themselves as set members and dict keys.
+    assert Value.__eq__ is object.__eq__ and Value.__hash__ is object.__hash__
+    x, y = Value(1.0), Value(1.0)
+    assert len({x, y, x}) == 2
 
 
 def test_arguments_are_checked() -> None:
