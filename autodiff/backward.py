@@ -71,6 +71,7 @@ class Walked(Node, Protocol):
     number, its gradient, its rule and operands, and the walk's scratch slots."""
 
     data: float
+    _data: Any  # the same slot as data: the engine's own name for it (see value.py)
     grad: float
     label: str
     _prim: Primitive | None
@@ -162,7 +163,7 @@ def accumulate_grads(root: Walked, seed: float) -> None:
                     a = node._a
                     b = node._b
                     if g:
-                        da, db = prim.local_grads(a.data, b.data, node.data)
+                        da, db = prim.local_grads(a._data, b._data, node._data)
                         a._g += g * da
                         b._g += g * db
                     a._n = (n := a._n - 1)
@@ -174,14 +175,14 @@ def accumulate_grads(root: Walked, seed: float) -> None:
                 elif arity == 1:
                     a = node._a
                     if g:
-                        a._g += g * prim.local_grads(a.data, node.data)[0]
+                        a._g += g * prim.local_grads(a._data, node._data)[0]
                     a._n = (n := a._n - 1)
                     if not n:
                         push(a)
                 else:
                     operands = node._a
                     if g:
-                        partials = prim.local_grads(*[a.data for a in operands], node.data)
+                        partials = prim.local_grads(*[a._data for a in operands], node._data)
                         for a, partial in zip(operands, partials):
                             a._g += g * partial
                     for a in operands:
@@ -304,7 +305,7 @@ def _local_grads(node: Walked, create_graph: bool) -> tuple[Any, ...]:
     assert prim is not None  # only called for results of operations
     if create_graph:
         return prim.local_grads(*node.children, node)
-    return prim.local_grads(*[child.data for child in node.children], node.data)
+    return prim.local_grads(*[child._data for child in node.children], node._data)
 
 
 def _clear_scratch(root: Walked) -> None:
@@ -336,7 +337,7 @@ def written_error(who: str, node: Walked) -> ValueError | None:
         >>> written_error("tanh", x)  # doctest: +ELLIPSIS
         ValueError("tanh: Value(nan, grad=0.0, label='x') holds nan in .data, which is not...")
     """
-    data = node.data
+    data = node._data
     try:
         finite = -_INF < data < _INF
     except TypeError:  # not even a number
@@ -374,5 +375,5 @@ def _walk_error(root: Walked, node: Walked, error: BaseException) -> Exception |
         return written
     if isinstance(error, GradientOverflow) or node._prim is None:
         return None
-    operands = tuple(child.data for child in node.children)
+    operands = tuple(child._data for child in node.children)
     return derivative_error(node._prim.name, operands, error)

@@ -1,7 +1,8 @@
 """Whether operations record a graph: on by default, off inside :func:`no_grad`.
 
 The switch is a :class:`contextvars.ContextVar`, so ``no_grad`` in one thread or asyncio
-task never affects another.
+task never affects another. While a compiled tape traces a function, the switch of the
+tracing thread holds the function that collects every operation node made there.
 """
 
 from __future__ import annotations
@@ -9,17 +10,33 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
-__all__ = ["NO_GRAD_WATCHERS", "is_recording", "no_grad", "recording"]
+__all__ = [
+    "NO_GRAD_WATCHERS",
+    "collecting",
+    "current_recorder",
+    "is_recording",
+    "no_grad",
+    "recording",
+]
 
 NO_GRAD_WATCHERS: list[Callable[[], None]] = []
 """Called whenever :func:`no_grad` is entered (the compiled tape's tracer refuses functions
 that use it: values computed under it would be frozen into the tape)."""
 
-_RECORDING: ContextVar[bool] = ContextVar("autodiff_recording", default=True)
+_RECORDING: ContextVar[bool | Callable[[Any], None]] = ContextVar(
+    "autodiff_recording", default=True
+)
 
-is_recording = _RECORDING.get
-"""``is_recording() -> bool``: True unless called inside :func:`no_grad`."""
+current_recorder = _RECORDING.get
+"""``current_recorder()``: False inside :func:`no_grad`; else True, or the function that a
+tracing tape collects operation nodes with, to be called on each (see :func:`collecting`)."""
+
+
+def is_recording() -> bool:
+    """True unless called inside :func:`no_grad`."""
+    return bool(_RECORDING.get())
 
 
 @contextmanager
@@ -34,7 +51,30 @@ def recording(enabled: bool) -> Iterator[None]:
         ...     is_recording()
         True
     """
-    token = _RECORDING.set(enabled)
+    # A tracing tape's collector stays on: operations made under recording(True) are collected too.
+    token = _RECORDING.set((_RECORDING.get() or True) if enabled else False)
+    try:
+        yield
+    finally:
+        _RECORDING.reset(token)
+
+
+@contextmanager
+def collecting(made: list[Any]) -> Iterator[None]:
+    """Record graphs, and append every operation node made in this context to ``made``.
+
+    The compiled tape's tracer learns this way which operations a traced function makes,
+    in the order it makes them (results it never uses included), and only in its own thread.
+
+    Example:
+        >>> from autodiff import Value
+        >>> made: list[Value] = []
+        >>> with collecting(made):
+        ...     y = Value(2.0) * 3.0 + 1.0
+        >>> [node.op for node in made]
+        ['*', '+']
+    """
+    token = _RECORDING.set(made.append)
     try:
         yield
     finally:

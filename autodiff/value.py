@@ -22,7 +22,7 @@ from typing import Any
 from .backward import accumulate_grads, written_error
 from .graph import reachable
 from .primitives import PRIMITIVES, Primitive, overflow_error, power
-from .recording import is_recording
+from .recording import current_recorder
 
 __all__ = ["DIVISION_WATCHERS", "Value", "apply", "reciprocal_scale"]
 
@@ -74,6 +74,7 @@ class Value:
     __slots__ = ("_a", "_b", "_g", "_n", "_prim", "data", "grad", "label")
 
     data: float
+    _data: Any  # the slot data under the engine's name (below the class); Any: mypy sees no slot
     grad: float
     label: str
     _prim: Primitive | None
@@ -85,7 +86,7 @@ class Value:
     def __init__(self, data: float, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
-        self.data = _check_number(data, "Value data")
+        self._data = _check_number(data, "Value data")
         self.grad = 0.0
         self.label = label
         self._prim = None
@@ -115,7 +116,7 @@ class Value:
         return self._a
 
     def __repr__(self) -> str:
-        parts = [repr(self.data), f"grad={self.grad!r}"]
+        parts = [repr(self._data), f"grad={self.grad!r}"]
         if self.label:
             parts.append(f"label={self.label!r}")
         if self._prim is not None:
@@ -152,7 +153,7 @@ class Value:
 
     def __format__(self, spec: str) -> str:
         """``f"{v:.3f}"`` formats ``v.data``; ``f"{v}"`` is ``str(v)``."""
-        return format(self.data, spec) if spec else str(self)
+        return format(self._data, spec) if spec else str(self)
 
     # --- the graph ---------------------------------------------------------------------
     def backward(self, grad: float = 1.0) -> None:
@@ -190,19 +191,21 @@ class Value:
     def __add__(self, other: object) -> Value:
         if type(other) is not Value:
             other = _lift(other, "+")
-        data = self.data + other.data
+        data = self._data + other._data
         if not -_INF < data < _INF:
             raise _not_finite(_ADD, (self, other))
         node = _new_object(Value)
-        node.data = data
+        node._data = data
         node.grad = 0.0
         node.label = ""
         node._g = 0.0
         node._n = 0
-        if _recording():
+        if recorder := _recorder():
             node._prim = _ADD
             node._a = self
             node._b = other
+            if recorder is not True:
+                recorder(node)
         else:
             node._prim = None
         return node
@@ -210,19 +213,21 @@ class Value:
     def __mul__(self, other: object) -> Value:
         if type(other) is not Value:
             other = _lift(other, "*")
-        data = self.data * other.data
+        data = self._data * other._data
         if not -_INF < data < _INF:
             raise _not_finite(_MUL, (self, other))
         node = _new_object(Value)
-        node.data = data
+        node._data = data
         node.grad = 0.0
         node.label = ""
         node._g = 0.0
         node._n = 0
-        if _recording():
+        if recorder := _recorder():
             node._prim = _MUL
             node._a = self
             node._b = other
+            if recorder is not True:
+                recorder(node)
         else:
             node._prim = None
         return node
@@ -236,7 +241,7 @@ class Value:
     def __pow__(self, exponent: object) -> Value:
         if isinstance(exponent, Value):
             return _apply2(_POW, self, exponent)
-        return _apply1(power(_lift(exponent, "**").data), self)
+        return _apply1(power(_lift(exponent, "**")._data), self)
 
     def __rpow__(self, base: object) -> Value:
         return _apply2(_POW, _lift(base, "**"), self)
@@ -249,13 +254,13 @@ class Value:
     def __sub__(self, other: object) -> Value:
         if isinstance(other, Value):
             return self + (-other)
-        return self + _constant(-_lift(other, "-").data)
+        return self + _constant(-_lift(other, "-")._data)
 
     def __rsub__(self, other: object) -> Value:
         return _lift(other, "-") + (-self)
 
     def __truediv__(self, other: object) -> Value:
-        return _divide(self, other if isinstance(other, Value) else _lift(other, "/").data)
+        return _divide(self, other if isinstance(other, Value) else _lift(other, "/")._data)
 
     def __rtruediv__(self, other: object) -> Value:
         return _divide(_lift(other, "/"), self)
@@ -297,8 +302,12 @@ class Value:
         return _apply1(PRIMITIVES["relu"], self)
 
 
+# The engine reads and writes the number as _data, the same slot under a name that a compiled
+# tape's tracer never swaps (autodiff.tape.observe), so other threads don't slow while it traces.
+Value._data = Value.__dict__["data"]
+
 _new_object = object.__new__
-_recording = is_recording
+_recorder = current_recorder  # True; False under no_grad; or a tracing tape's collector, to call
 
 
 def _conversion_refused(value: Value, conversion: str) -> TypeError:
@@ -341,13 +350,13 @@ def _divide(dividend: Value, divisor: Value | float) -> Value:
     x / y = (x * (y·s) ** -1) * s, with every intermediate as far inside the float range as
     the quotient allows.
     """
-    y = divisor.data if isinstance(divisor, Value) else divisor
+    y = divisor._data if isinstance(divisor, Value) else divisor
     for operand in (dividend, divisor):
         if isinstance(operand, Value) and (error := written_error("/", operand)) is not None:
             raise error
     if y == 0.0:
         # Said here rather than left to x ** -1, whose error would not mention the division.
-        raise ValueError(f"/: division of {dividend.data!r} by zero")
+        raise ValueError(f"/: division of {dividend._data!r} by zero")
     scale = reciprocal_scale(y)
     if DIVISION_WATCHERS and isinstance(divisor, Value):
         for watcher in DIVISION_WATCHERS:
@@ -361,7 +370,7 @@ def _divide(dividend: Value, divisor: Value | float) -> Value:
             return dividend * (divisor * scale) ** -1.0 * scale
         return dividend * _constant(1.0 / (y * scale)) * _constant(scale)
     except OverflowError:
-        raise overflow_error("/", (dividend.data, y)) from None
+        raise overflow_error("/", (dividend._data, y)) from None
 
 
 def _not_finite(prim: Primitive, operands: tuple[Value, ...]) -> Exception:
@@ -371,13 +380,13 @@ def _not_finite(prim: Primitive, operands: tuple[Value, ...]) -> Exception:
         error = written_error(prim.name, operand)
         if error is not None:
             return error
-    return overflow_error(prim.name, tuple(operand.data for operand in operands))
+    return overflow_error(prim.name, tuple(operand._data for operand in operands))
 
 
 def _constant(data: float) -> Value:
     """A leaf made without re-validating ``data`` (the caller computed it)."""
     node = _new_object(Value)
-    node.data = data
+    node._data = data
     node.grad = 0.0
     node.label = ""
     node._prim = None
@@ -419,23 +428,27 @@ def _result(prim: Primitive, data: float, operands: tuple[Value, ...]) -> Value:
 def _apply1(prim: Primitive, x: Value) -> Value:
     # A number written into .data by hand can give a finite result (tanh(inf) is 1.0),
     # so the operand is checked, not only the result as for + and *.
-    if not -_INF < (data := x.data) < _INF:
+    if not -_INF < (data := x._data) < _INF:
         raise _not_finite(prim, (x,))
     node = _result(prim, prim.forward(data), (x,))
-    if _recording():
+    if recorder := _recorder():
         node._prim = prim
         node._a = x
+        if recorder is not True:
+            recorder(node)
     return node
 
 
 def _apply2(prim: Primitive, x: Value, y: Value) -> Value:
-    if not (-_INF < x.data < _INF and -_INF < y.data < _INF):
+    if not (-_INF < x._data < _INF and -_INF < y._data < _INF):
         raise _not_finite(prim, (x, y))
-    node = _result(prim, prim.forward(x.data, y.data), (x, y))
-    if _recording():
+    node = _result(prim, prim.forward(x._data, y._data), (x, y))
+    if recorder := _recorder():
         node._prim = prim
         node._a = x
         node._b = y
+        if recorder is not True:
+            recorder(node)
     return node
 
 
@@ -443,10 +456,12 @@ def apply_variadic(prim: Primitive, operands: tuple[Value, ...]) -> Value:
     """The node for a primitive that takes any number of operands (``sum``, ``dot``)."""
     # A sum or dot product of operands one of which is not finite is never finite itself:
     # the result's check covers a number written into an operand's .data.
-    node = _result(prim, prim.forward(*[x.data for x in operands]), operands)
-    if _recording():
+    node = _result(prim, prim.forward(*[x._data for x in operands]), operands)
+    if recorder := _recorder():
         node._prim = prim
         node._a = operands
+        if recorder is not True:
+            recorder(node)
     return node
 
 

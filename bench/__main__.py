@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from .chain import ChainResult, MemoryResult, explain_section, measure_memory, run_chain
 from .report import machine, table, write_atomically
 from .steps import StepResult, run_course, run_demo
+from .threads import ThreadsResult, run_beside_trace
 from .training import TrainingResult, train_heart
 
 OUTPUT = "docs/performance-results.md"
@@ -88,8 +89,24 @@ def _training_section(runs: list[TrainingResult]) -> list[str]:
     return [*lines, *table(header, rows), ""]
 
 
+def _threads_section(result: ThreadsResult) -> list[str]:
+    rows = [
+        [name, _ms(seconds), f"{result.ratio(name):.2f}"]
+        for name, seconds in result.seconds_per_step.items()
+    ]
+    lines = ["## Eager work beside a trace", ""]
+    lines += ["The course's eager step in one thread while another thread does nothing, makes"]
+    lines += ["eager steps, holds a trace open, or calls `compile` in a loop: the working"]
+    lines += ["thread's own CPU time (`time.thread_time`).", ""]
+    return [*lines, *table(["the other thread", "ms per step", "÷ alone"], rows), ""]
+
+
 def _targets(
-    demo: StepResult, course: StepResult, chains: list[ChainResult], memory: list[MemoryResult]
+    demo: StepResult,
+    course: StepResult,
+    chains: list[ChainResult],
+    memory: list[MemoryResult],
+    threads: ThreadsResult,
 ) -> list[str]:
     d, c = demo.timings, course.timings
     rows = []
@@ -125,6 +142,8 @@ def _targets(
         if "torch matrices" in c.samples and name in c.samples:
             batch = c.median(name) / c.median("torch matrices")
             add(f"course step, {name} ÷ torch matrices", batch, "≤ 1", batch <= 1)
+    beside = threads.ratio("beside an open trace")
+    add("course step (eager) beside an open trace ÷ alone", beside, "< 1.5", beside < 1.5)
     return ["## Targets", "", *table(["target", "measured", "goal", ""], rows), ""]
 
 
@@ -134,6 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", default=OUTPUT, help=f"Markdown file (default {OUTPUT})")
     args = parser.parse_args(argv)
     rounds, ops, seconds = (5, 10**5, 3.0) if args.quick else (21, 10**6, 30.0)
+    beside_seconds = 1.0 if args.quick else 5.0
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = ["# Performance results", "", f"Written by `python -m bench` on {started}.", ""]
     lines += [*machine(), ""]
@@ -147,14 +167,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo = run_demo(rounds)
     print("course step…", file=sys.stderr)
     course = run_course(rounds)
+    print("eager work beside a trace…", file=sys.stderr)
+    threads = run_beside_trace(beside_seconds)
     print("training…", file=sys.stderr)
     training = [
         train_heart(seconds, batched=True),
         train_heart(seconds, batched=True, fold=True),
         train_heart(seconds, batched=False),
     ]
-    lines += _targets(demo, course, chains, memory)
-    lines += _steps_section(demo) + _steps_section(course)
+    lines += _targets(demo, course, chains, memory, threads)
+    lines += _steps_section(demo) + _steps_section(course) + _threads_section(threads)
     lines += _chain_section(chains, memory) + explained + _training_section(training)
     text = "\n".join(lines)
     write_atomically(args.output, text)

@@ -9,13 +9,13 @@ truthiness, ``if y.data:``, is the comparison ``!= 0``), and records any other u
 that the tape cannot follow. The tracer turns guards into checks run on every replay and
 refuses to compile a function with escapes.
 
-Writes of ``.data`` are watched too: the engine writes it into every node it makes, so the
-writes give the nodes the traced function made, in the order it made them (including nodes
-whose result is then unused); a write by the traced function itself is refused.
+A write of ``.data`` by the traced function is refused. The nodes the function makes come
+from the engine itself (:func:`autodiff.recording.collecting`): every operation made in the
+tracing thread, in the order it was made (including nodes whose result is then unused).
 
 What stays unseen: a number passed to C code that reads the float directly (``math.exp(v.data)``,
-``numpy``), and reads made through the engine's own modules. The guards see exactly the
-comparisons Python code makes on the number it read.
+``numpy``), and the engine's own reads, which use the internal name ``_data`` of the same slot.
+The guards see exactly the comparisons Python code makes on the number it read.
 
 The engine itself decides one thing by a number: how to divide by a Value (see
 :func:`autodiff.value.reciprocal_scale`). Each such division is kept as a guard too, with
@@ -23,28 +23,24 @@ the op ``"/"``: the divisor's reciprocal scale must be the one it had while trac
 
 Only the tracing thread is watched. The class attribute ``Value.data`` is swapped for a
 property while tracing (one trace at a time in the process) and restored afterwards, so
-ordinary use of the engine pays nothing when no trace runs.
+ordinary use of the engine pays nothing when no trace runs. Meanwhile other threads read
+and write ``.data`` through that property (a function call each, returning the plain
+number), but the engine's own work in them (making nodes, ``backward()``) never touches it.
 """
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..recording import NO_GRAD_WATCHERS
+from ..recording import NO_GRAD_WATCHERS, collecting
 from ..value import DIVISION_WATCHERS, Value
 
 __all__ = ["Guard", "NestedTraceError", "Observation", "Watch", "watching"]
 
-# Modules whose reads and writes of .data compute the graph itself; everything else is
-# "user code".
-_ENGINE_MODULES = frozenset(
-    {"autodiff.value", "autodiff.backward", "autodiff.functional", "autodiff.fused"}
-)
 _LOCK = threading.Lock()
 _TRACING = threading.local()
 
@@ -70,7 +66,7 @@ class Guard:
 
 @dataclass
 class Watch:
-    """What the traced function did: guards, escapes, and the nodes made, in order."""
+    """What the traced function did: guards, escapes, and the operations made, in order."""
 
     guards: list[Guard] = field(default_factory=list)
     escapes: list[tuple[Value, str]] = field(default_factory=list)
@@ -168,13 +164,10 @@ for _name in _ESCAPES:
     setattr(Observation, _name, _escape(_name))
 
 
-def _is_engine(frame: Any) -> bool:
-    return frame.f_globals.get("__name__") in _ENGINE_MODULES
-
-
 @contextmanager
 def watching(watch: Watch) -> Iterator[None]:
-    """Record, into ``watch``, what this thread's code does with ``.data`` of Values.
+    """Record, into ``watch``, what this thread's code does with ``.data`` of Values, and the
+    operations it makes (graph recording is on inside, even under ``no_grad``).
 
     Raises:
         NestedTraceError: this thread is already inside ``watching`` (a ``compile()`` in a
@@ -192,21 +185,12 @@ def watching(watch: Watch) -> Iterator[None]:
             number: float = slot_get(node, Value)
             if get_ident() != thread:
                 return number
-            caller = sys._getframe(1)
-            if _is_engine(caller):
-                if caller.f_code.co_name == "__float__":
-                    # float(v) hands the number out as a plain float: nothing more can be seen.
-                    watch.escapes.append((node, "float()"))
-                return number
             return Observation(number, node, watch)
 
         def write(node: Value, number: float) -> None:
             slot_set(node, number)
             if get_ident() == thread:
-                if _is_engine(sys._getframe(1)):
-                    watch.created.append(node)
-                else:
-                    watch.escapes.append((node, "a write into .data"))
+                watch.escapes.append((node, "a write into .data"))
 
         def saw_no_grad() -> None:
             if get_ident() == thread:
@@ -221,7 +205,8 @@ def watching(watch: Watch) -> Iterator[None]:
         DIVISION_WATCHERS.append(saw_division)
         _TRACING.active = True
         try:
-            yield
+            with collecting(watch.created):
+                yield
         finally:
             _TRACING.active = False
             DIVISION_WATCHERS.remove(saw_division)

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from ..graph import reachable
 from ..primitives import Primitive
-from ..recording import recording
 from ..value import Value
 from .observe import Guard, NestedTraceError, Watch, watching
 
@@ -89,7 +88,7 @@ def trace(f: Callable[..., Value], example: Sequence[float], wrt: Sequence[Value
     args = [Value(x, label=f"arg{i}") for i, x in enumerate(example)]
     watch = Watch()
     try:
-        with recording(True), watching(watch):
+        with watching(watch):
             output = f(*args)
     except NestedTraceError:
         raise TraceError(
@@ -162,7 +161,7 @@ class _Numbering:
 
 
 def _number(args: list[Value], wrt: list[Value], watch: Watch, output: Value) -> Program:
-    made = _operations(watch.created)
+    made = watch.created
     numbering = _Numbering(args, wrt, made)
     for node in made:
         for child in node.children:
@@ -187,17 +186,6 @@ def _number(args: list[Value], wrt: list[Value], watch: Watch, output: Value) ->
         index[id(output)],
         tuple(_numbered_guards(watch.guards, index)),
     )
-
-
-def _operations(created: list[Value]) -> list[Value]:
-    """The operation nodes among the nodes made, each once, in the order they were made."""
-    seen: set[int] = set()
-    made = []
-    for node in created:
-        if node._prim is not None and id(node) not in seen:
-            seen.add(id(node))
-            made.append(node)
-    return made
 
 
 def _numbered_guards(

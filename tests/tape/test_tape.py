@@ -11,7 +11,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autodiff import GraphChangedError, TraceError, Value, compile, dot, grad, no_grad, sum_of
+from autodiff import (
+    PRIMITIVES,
+    GraphChangedError,
+    TraceError,
+    Value,
+    compile,
+    dot,
+    grad,
+    no_grad,
+    sum_of,
+    topological_order,
+)
 from autodiff.testing import Expression, chains, expressions, points
 
 TOL = 1e-12
@@ -560,6 +571,7 @@ def test_other_threads_compute_and_make_nodes_correctly_while_a_trace_runs() -> 
 
     inside, done = threading.Event(), threading.Event()
     results: list[tuple[float, list[float]]] = []
+    numbers: list[object] = []
 
     def slow(x: Value) -> Value:
         inside.set()
@@ -569,6 +581,11 @@ def test_other_threads_compute_and_make_nodes_correctly_while_a_trace_runs() -> 
     def other() -> None:
         inside.wait(10.0)
         results.append(_eager(lambda a: (a * a).tanh() + a, [0.5]))
+        # What would be escapes in the traced function is ordinary use here.
+        w = Value(1.0)
+        w.data = 3.0
+        with no_grad():
+            numbers.extend([w.data, (w * 2.0).data, float(w.data) + 1])
         done.set()
 
     worker = threading.Thread(target=other)
@@ -576,8 +593,52 @@ def test_other_threads_compute_and_make_nodes_correctly_while_a_trace_runs() -> 
     tape = compile(slow, [1.0])
     worker.join(10.0)
     assert results == [_eager(lambda a: (a * a).tanh() + a, [0.5])]
+    assert numbers == [3.0, 6.0, 4.0] and all(type(n) is float for n in numbers)
     # None of the other thread's nodes entered the trace.
     assert len(tape.program.instructions) == 1 and tape(3.0) == 6.0
+
+
+def test_the_engines_own_work_never_goes_through_the_public_data_attribute() -> None:
+    # While a trace runs, .data is a watching property for every thread; other threads'
+    # eager work keeps its speed because the engine reads and writes the slot as _data.
+    calls = []
+    slot = Value.__dict__["data"]
+
+    def read(node: Value) -> float:
+        calls.append("read")
+        return slot.__get__(node, Value)  # type: ignore[no-any-return]
+
+    def write(node: Value, number: float) -> None:
+        calls.append("write")
+        slot.__set__(node, number)
+
+    x, y = Value(0.5, label="x"), Value(2.0, label="y")
+    Value.data = property(read, write)  # type: ignore[misc,assignment]
+    try:
+        unary = [x.exp(), x.log(), x.sqrt(), x.sin(), x.cos(), x.tanh(), x.sigmoid(), x.relu()]
+        terms = [*unary, abs(x - y), x**3, x**y, x / y, 2.0 / y, -x]
+        out = sum_of(terms) * dot([x, y], [y, 3.0]) + 1
+        out.backward()
+        grad(out, [x, y])
+        ops = {node.op for node in topological_order(out)}
+    finally:
+        Value.data = slot  # type: ignore[misc]
+    assert ops - {""} == set(PRIMITIVES)  # every primitive was made and differentiated
+    assert calls == []
+
+
+def test_a_derivative_taken_inside_the_traced_function_is_replayed() -> None:
+    # grad(create_graph=True) records its graph under recording(True): those operations
+    # must be traced too, not frozen as constants of the first input.
+    def f(x: Value) -> Value:
+        (dy,) = grad(x**3 * x.sin(), [x], create_graph=True)
+        return dy * x
+
+    tape = compile(f, [1.0])
+    for x in (-0.5, 2.0):
+        value, grads = tape.value_and_grad(x)
+        expected = _eager(f, [x])
+        assert _close(value, expected[0]) and _close(grads[0], expected[1][0])
 
 
 def test_the_eager_fallback_reads_zero_for_an_input_the_walk_does_not_reach() -> None:
