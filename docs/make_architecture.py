@@ -49,6 +49,7 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
         (
             "module",
             "layers",
+            "matrices",
             "activations",
             "init",
             "losses",
