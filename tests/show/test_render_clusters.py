@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import graphviz
 import pytest
 
 import nn
@@ -196,3 +197,33 @@ def test_real_nn_network_is_drawn_in_its_modules() -> None:
     assert sorted(titles(collapsed)) == sorted(f"layers.{k}.neurons.{j}" for k, j in NEURONS)
     w = dict(model.named_parameters())["layers.0.neurons.1.w.0"]
     assert explain(cost, w).total == w.grad
+
+
+def _heights(source: str) -> dict[str, float]:
+    """Drawing node -> its height as dot lays it out (in a left-to-right drawing, larger is
+    higher up the column)."""
+    plain = graphviz.Source(source).pipe(format="plain").decode("utf-8")
+    return {
+        fields[1]: float(fields[3])
+        for fields in (line.split() for line in plain.splitlines())
+        if fields and fields[0] == "node"
+    }
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_neurons_of_a_layer_are_drawn_in_their_order(seed: int) -> None:
+    model = nn.MLP(1, [6, 7, 2], "sigmoid", rng=seed)
+    cost = nn.sum_squared_error(model([0.3]), [0.8, 0.5])
+    cost.backward()
+    order = topological_order(cost)
+    outputs = {node.label: f"v{k}" for k, node in enumerate(order) if node.label.endswith(".a")}
+    collapsed = draw(cost, max_nodes=100).source
+    drawings = {
+        "whole": (draw(cost).source, outputs),
+        "collapsed": (collapsed, {f"{m}.a": n for m, n in titles(parse_dot(collapsed)).items()}),
+    }
+    for kind, (source, node_of) in drawings.items():
+        heights = _heights(source)
+        for layer, width in enumerate([6, 7, 2]):
+            column = [heights[node_of[f"layers.{layer}.neurons.{j}.a"]] for j in range(width)]
+            assert column == sorted(column, reverse=True), (kind, layer, column)
