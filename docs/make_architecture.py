@@ -50,6 +50,7 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
             "module",
             "layers",
             "matrices",
+            "course",
             "activations",
             "init",
             "losses",

@@ -227,3 +227,66 @@ def test_neurons_of_a_layer_are_drawn_in_their_order(seed: int) -> None:
         for layer, width in enumerate([6, 7, 2]):
             column = [heights[node_of[f"layers.{layer}.neurons.{j}.a"]] for j in range(width)]
             assert column == sorted(column, reverse=True), (kind, layer, column)
+
+
+# --- labels: names drawn instead of labels and module paths ---------------------------------
+
+
+def test_labels_rename_nodes_clusters_and_summaries_and_nothing_else() -> None:
+    cost = mlp_cost()
+    labels = {
+        "layers.0.neurons.1.w.0": "W1[2][1]",
+        "layers.2.neurons.1.a": "a3[2]",
+        "layers.1": "layer 2",
+        "layers.2.neurons.0": "layer 3, neuron 1",
+    }
+    ids = ids_by_label(cost)
+    plain = parse_dot(draw(cost, max_nodes=10_000).source)
+    named = parse_dot(draw(cost, max_nodes=10_000, labels=labels).source)
+    assert named.nodes[ids["layers.0.neurons.1.w.0"]]["label"].startswith("{ W1[2][1] | data")
+    assert plain.nodes[ids["layers.0.neurons.1.w.0"]]["label"].startswith("{ w.0 | data")
+    assert named.nodes[ids["layers.2.neurons.1.a"]]["label"].startswith("{ a3[2] | data")
+    changed = [name for name in plain.nodes if plain.nodes[name] != named.nodes[name]]
+    assert sorted(changed) == sorted([ids["layers.0.neurons.1.w.0"], ids["layers.2.neurons.1.a"]])
+    assert named.edges == plain.edges and named.cluster_of == plain.cluster_of
+    renamed = {"layers.1": "layer 2", "layers.2.neurons.0": "layer 3, neuron 1"}
+    plain_titles = cluster_titles(draw(cost, max_nodes=10_000).source)
+    assert cluster_titles(draw(cost, max_nodes=10_000, labels=labels).source) == [
+        renamed.get(title, title) for title in plain_titles
+    ]
+    collapsed = draw(cost, max_nodes=100, labels=labels).source
+    assert "{ layer 3, neuron 1 (" in collapsed and "{ layers.2.neurons.0 (" not in collapsed
+
+
+def cluster_titles(source: str) -> list[str]:
+    return re.findall(r'label="([^"]+)" style="rounded,filled"', source)
+
+
+def test_course_labels_draw_the_network_in_the_course_notation() -> None:
+    model = nn.MLP(1, [6, 7, 2], "sigmoid", rng=3)
+    cost = nn.sum_squared_error(model([0.3]), [0.2, 0.8])
+    cost.backward()
+    order = topological_order(cost)
+    graph = parse_dot(draw(cost, labels=nn.course_labels(model)).source)
+    index = {id(node): k for k, node in enumerate(order)}
+    for name, parameter in model.named_parameters():
+        field = graph.nodes[f"v{index[id(parameter)]}"]["label"].split(" | ")[0]
+        assert field == "{ " + nn.course_name(name)
+    collapsed = draw(cost, max_nodes=100, labels=nn.course_labels(model)).source
+    assert sorted(re.findall(r"\{ (layer \d, neuron \d+) \(", collapsed)) == sorted(
+        f"layer {k + 1}, neuron {j + 1}" for k, j in NEURONS
+    )
+
+
+@pytest.mark.parametrize(
+    ("labels", "error", "words"),
+    [
+        (["w"], TypeError, "draw: labels must be a mapping of labels to names, got list"),
+        ({"w": 1}, TypeError, "draw: labels must map str to str, got 'w': 1"),
+        ({2: "w"}, TypeError, "draw: labels must map str to str, got 2: 'w'"),
+        ({"q": "Q"}, ValueError, r"draw: labels names nothing in this graph \('q', \.\.\.\)"),
+    ],
+)
+def test_bad_labels_are_refused(labels: object, error: type, words: str) -> None:
+    with pytest.raises(error, match=words):
+        draw(mlp_cost(), labels=labels)  # type: ignore[arg-type]
