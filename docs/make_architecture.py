@@ -49,6 +49,8 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
         (
             "module",
             "layers",
+            "matrices",
+            "course",
             "activations",
             "init",
             "losses",

@@ -43,13 +43,13 @@ def heart(x: float) -> tuple[float, float]:
     return (y1 + 1) / 2, (y2 + 1) / 2
 
 
-def course_network_cost(x: float = 0.3, seed: int = 1) -> Value:
+def course_network_cost(x: float = 0.3, seed: int = 1) -> tuple[nn.MLP, Value]:
     """The course's 1→6→7→2 sigmoid network (nn.MLP) and its cost on one example."""
     model = nn.MLP(1, [6, 7, 2], "sigmoid", rng=seed)
     cost = nn.sum_squared_error(model([x]), list(heart(x)))
     cost.label = "C"
     cost.backward()
-    return cost
+    return model, cost
 
 
 def main(figures: Path = FIGURES) -> None:
@@ -62,10 +62,14 @@ def main(figures: Path = FIGURES) -> None:
     draw(cost, show_local=True, highlight=neuron["w"]).write(figures / "neuron_highlight.svg")
     ledger = f"{explain(cost, neuron['w'])}\n\n{explain(cost, neuron['b'])}\n"
     write_atomically(figures / "neuron_ledger.txt", ledger)
-    network = course_network_cost()
+    model, network = course_network_cost()
     # max_nodes=100: the network's 185 drawing nodes would fit the default limit of 300.
     draw(network, max_nodes=100).write(figures / "mlp_collapsed.svg")
     draw(network, max_nodes=100, expand="layers.2.neurons.1").write(figures / "mlp_expanded.svg")
+    course = nn.course_labels(model)
+    draw(network, max_nodes=100, expand="layers.2.neurons.1", labels=course).write(
+        figures / "mlp_course.svg"
+    )
     for path in sorted(figures.iterdir()):
         print(f"wrote {path}")
 

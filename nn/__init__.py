@@ -17,6 +17,7 @@ Example:
 
 from . import losses
 from .activations import ACTIVATIONS
+from .course import course_labels, course_name, library_name
 from .datasets import heart, two_moons, xor
 from .init import INIT_SCHEMES
 from .layers import MLP, Layer, Neuron
@@ -37,9 +38,12 @@ __all__ = [
     "Neuron",
     "Optimizer",
     "binary_cross_entropy",
+    "course_labels",
+    "course_name",
     "fit",
     "heart",
     "hinge",
+    "library_name",
     "load",
     "losses",
     "mean_squared_error",

@@ -19,13 +19,25 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Generic, TypeVar
+from typing import Any
 
 from autodiff import Value, dot
 
 from .activations import Activation, linear, resolve_activation
 from .checks import positive_int
 from .init import RandomSource, as_random, initial_values
+from .matrices import (
+    Biases,
+    ReadOnlyView,
+    WeightRow,
+    WeightRows,
+    Weights,
+    checked_batch,
+    checked_layers,
+    checked_matrix,
+    checked_vector,
+    looks_like_batch,
+)
 from .module import Module, Scalar, join_name
 
 __all__ = ["MLP", "Biases", "Layer", "Neuron", "ReadOnlyView", "WeightRow", "WeightRows", "Weights"]
@@ -48,88 +60,20 @@ def _not_a_sequence(owner: str, expected: int, x: object) -> TypeError:
     )
 
 
-def _length_error(owner: str, expected: int, given: int) -> ValueError:
-    return ValueError(f"{owner} expects {expected} inputs, got {given}")
+def _length_error(owner: str, expected: int, x: Sequence[Any]) -> Exception:
+    if looks_like_batch(x):
+        return _batch_error(owner, expected, x)
+    return ValueError(f"{owner} expects {expected} inputs, got {len(x)}")
 
 
-_Item = TypeVar("_Item")
-
-
-class ReadOnlyView(tuple[_Item, ...], Generic[_Item]):
-    """A tuple of a module's parameters whose item assignment says how to set a parameter.
-
-    ``layer.W[0][0] = 5.0`` on a fresh list would change nothing and say nothing; a parameter
-    is set through its Value's ``.data``, which the message spells out.
-    """
-
-    __slots__ = ()
-    how_to_set = "set a parameter through its .data"
-
-    def __setitem__(self, index: object, value: object) -> None:
-        raise TypeError(f"{type(self).__name__} is read-only: {self.how_to_set}")
-
-    def __delitem__(self, index: object) -> None:
-        raise TypeError(f"{type(self).__name__} is read-only: {self.how_to_set}")
-
-
-class Weights(ReadOnlyView[Value]):
-    """:attr:`Neuron.w`: a neuron's weights.
-
-    Example:
-        >>> neuron = Neuron(2, rng=0)
-        >>> neuron.w[0] = 5.0
-        Traceback (most recent call last):
-        ...
-        TypeError: Weights is read-only: set a weight with neuron.w[j].data = value
-    """
-
-    __slots__ = ()
-    how_to_set = "set a weight with neuron.w[j].data = value"
-
-
-class WeightRow(ReadOnlyView[Value]):
-    """One row of :attr:`Layer.W`: one neuron's weights.
-
-    Example:
-        >>> layer = Layer(2, 1, rng=0)
-        >>> layer.W[0][1] = 5.0
-        Traceback (most recent call last):
-        ...
-        TypeError: WeightRow is read-only: set a weight with layer.W[i][j].data = value
-    """
-
-    __slots__ = ()
-    how_to_set = "set a weight with layer.W[i][j].data = value"
-
-
-class WeightRows(ReadOnlyView[WeightRow]):
-    """:attr:`Layer.W`: the rows of weights.
-
-    Example:
-        >>> layer = Layer(2, 1, rng=0)
-        >>> layer.W[0] = [1.0, 2.0]
-        Traceback (most recent call last):
-        ...
-        TypeError: WeightRows is read-only: set a weight with layer.W[i][j].data = value
-    """
-
-    __slots__ = ()
-    how_to_set = WeightRow.how_to_set
-
-
-class Biases(ReadOnlyView[Value]):
-    """:attr:`Layer.b`: the biases, one per neuron.
-
-    Example:
-        >>> layer = Layer(2, 1, rng=0)
-        >>> layer.b[0] = 5.0
-        Traceback (most recent call last):
-        ...
-        TypeError: Biases is read-only: set a bias with layer.b[i].data = value
-    """
-
-    __slots__ = ()
-    how_to_set = "set a bias with layer.b[i].data = value"
+def _batch_error(owner: str, expected: int, x: Sequence[Any]) -> ValueError:
+    """A list of rows passed where one example goes: say so, and how to pass a batch."""
+    how = {"Neuron": "call it on each example", "Layer": "for a batch, call layer.forward_batch(X)"}
+    hint = how.get(owner, "for a batch, call model.forward_batch(X)")
+    return ValueError(
+        f"{owner} expects one example of {expected} inputs, got a batch of {len(x)} "
+        f"example{'' if len(x) == 1 else 's'} (a list of rows): {hint}"
+    )
 
 
 def _options(activation: str, init: str) -> str:
@@ -200,8 +144,13 @@ class Neuron(Module):
         except TypeError:
             raise _not_a_sequence("Neuron", self.nin, x) from None
         if given != self.nin:
-            raise _length_error("Neuron", self.nin, given)
-        z = _weighted_sum(self.w, x, self.b)
+            raise _length_error("Neuron", self.nin, x)
+        try:
+            z = _weighted_sum(self.w, x, self.b)
+        except TypeError:
+            if looks_like_batch(x):  # as many rows as inputs: the rows reached dot
+                raise _batch_error("Neuron", self.nin, x) from None
+            raise
         z.label = self._z_label
         act = self._act
         if act is None:
@@ -226,15 +175,15 @@ class Layer(Module):
     Attributes:
         neurons: the neurons, neuron i computing output i.
         W: nout rows × nin columns of weight Values (row i is neuron i's weights), a
-            read-only view: ``layer.W[i][j].data = ...`` sets a weight.
-        b: the nout bias Values, read-only too: ``layer.b[i].data = ...`` sets a bias.
+            read-only view; ``layer.W = [[...], ...]`` sets the whole matrix,
+            ``layer.W[i][j].data = ...`` one weight.
+        b: the nout bias Values, read-only too; ``layer.b = [...]`` sets them all,
+            ``layer.b[i].data = ...`` one.
 
     Example:
         >>> layer = Layer(3, 2, "tanh")  # the course's quiz layer
-        >>> for row, numbers in zip(layer.W, [[-2, 4, -1], [6, 0, -3]]):
-        ...     for weight, number in zip(row, numbers):
-        ...         weight.data = number
-        >>> layer.b[0].data, layer.b[1].data = 0.1, -2.5
+        >>> layer.W = [[-2, 4, -1], [6, 0, -3]]
+        >>> layer.b = [0.1, -2.5]
         >>> [round(a.data, 4) for a in layer([0.3, 0.4, 0.1])]
         [0.7616, -0.7616]
     """
@@ -259,18 +208,102 @@ class Layer(Module):
     def named_children(self) -> list[tuple[str, Module]]:
         return [(f"neurons.{i}", neuron) for i, neuron in enumerate(self.neurons)]
 
+    @classmethod
+    def from_matrices(
+        cls,
+        W: Sequence[Sequence[float]],
+        b: Sequence[float],
+        activation: str | Activation = "sigmoid",
+    ) -> Layer:
+        """The layer act(W x + b) with the course's matrices: its shape is W's.
+
+        Args:
+            W: nout rows of nin numbers (row i is neuron i's weights).
+            b: nout numbers.
+            activation: as for :class:`Neuron`.
+
+        Raises:
+            TypeError, ValueError: as for assigning ``layer.W`` and ``layer.b``.
+
+        Example:
+            >>> layer = Layer.from_matrices([[-2, 4, -1], [6, 0, -3]], [0.1, -2.5], "tanh")
+            >>> layer, [round(a.data, 8) for a in layer([0.3, 0.4, 0.1])]
+            (Layer(3, 2, activation='tanh'), [0.76159416, -0.76159416])
+        """
+        weights = checked_matrix(W, "Layer.from_matrices: W")
+        biases = checked_vector(b, "Layer.from_matrices: b", length=len(weights))
+        layer = cls(len(weights[0]), len(weights), activation, rng=0)
+        layer._assign(weights, biases)
+        return layer
+
     @property
     def W(self) -> WeightRows:  # capital W: the course writes the matrix so
         """The weight Values as a read-only matrix: nout rows × nin columns.
 
-        Set a weight through its Value: ``layer.W[i][j].data = 0.5``.
+        Assign a matrix of numbers (nout lists of nin) to set every weight at once; it is
+        checked whole first, so a bad one changes nothing. ``layer.W[i][j].data = 0.5`` sets
+        one weight.
+
+        Raises (on assignment):
+            TypeError: not a list of lists of numbers (a Value counts as its ``.data``).
+            ValueError: not nout × nin, or a number that is not finite.
+
+        Example:
+            >>> layer = Layer(2, 1, rng=0)
+            >>> layer.W = [[0.5, -1.0]]
+            >>> [[weight.data for weight in row] for row in layer.W]
+            [[0.5, -1.0]]
+            >>> layer.W = [[0.5], [-1.0]]
+            Traceback (most recent call last):
+            ...
+            ValueError: Layer.W must be 1×2 (one row per neuron, one column per input), got 2 rows
         """
         return WeightRows(WeightRow(neuron.w) for neuron in self.neurons)
 
+    @W.setter
+    def W(self, matrix: Sequence[Sequence[float]]) -> None:
+        weights = checked_matrix(matrix, "Layer.W", rows=self.nout, columns=self.nin)
+        self._assign(weights, None)
+
     @property
     def b(self) -> Biases:
-        """The bias Values, one per neuron, read-only: set one with ``layer.b[i].data = 0.5``."""
+        """The bias Values, one per neuron, read-only.
+
+        Assign nout numbers to set every bias at once (checked whole first);
+        ``layer.b[i].data = 0.5`` sets one.
+
+        Example:
+            >>> layer = Layer(2, 2, rng=0)
+            >>> layer.b = [0.1, -2.5]
+            >>> [bias.data for bias in layer.b]
+            [0.1, -2.5]
+        """
         return Biases(neuron.b for neuron in self.neurons)
+
+    @b.setter
+    def b(self, vector: Sequence[float]) -> None:
+        self._assign(None, checked_vector(vector, "Layer.b", length=self.nout))
+
+    def _assign(self, weights: list[list[float]] | None, biases: list[float] | None) -> None:
+        """Set checked numbers: every check is done before the first parameter changes."""
+        for i, neuron in enumerate(self.neurons):
+            if weights is not None:
+                for weight, number in zip(neuron.w, weights[i]):
+                    weight.data = number
+            if biases is not None:
+                neuron.b.data = biases[i]
+
+    def matrices(self) -> tuple[list[list[float]], list[float]]:
+        """``(W, b)`` as numbers: the weights' and biases' ``.data``, nout × nin and nout.
+
+        The inverse of :meth:`from_matrices`, and what numpy takes (``np.array(W)``).
+
+        Example:
+            >>> Layer.from_matrices([[-2, 4, -1], [6, 0, -3]], [0.1, -2.5]).matrices()
+            ([[-2.0, 4.0, -1.0], [6.0, 0.0, -3.0]], [0.1, -2.5])
+        """
+        W = [[weight.data for weight in neuron.w] for neuron in self.neurons]
+        return W, [neuron.b.data for neuron in self.neurons]
 
     def weight_grad(self) -> list[list[float]]:
         """∂C/∂W read from ``.grad``: nout × nin floats (the course's J_W)."""
@@ -286,8 +319,31 @@ class Layer(Module):
         except TypeError:
             raise _not_a_sequence("Layer", self.nin, x) from None
         if given != self.nin:
-            raise _length_error("Layer", self.nin, given)
-        return [neuron(x) for neuron in self.neurons]
+            raise _length_error("Layer", self.nin, x)
+        try:
+            return [neuron(x) for neuron in self.neurons]
+        except ValueError:
+            if looks_like_batch(x):  # say it as the layer, not as its first neuron
+                raise _batch_error("Layer", self.nin, x) from None
+            raise
+
+    def forward_batch(self, X: Sequence[Sequence[Scalar]]) -> list[list[Value]]:
+        """The layer on N examples at once: N rows of nin inputs in, N rows of nout Values out.
+
+        Row k of the result is ``layer(X[k])``: the course's ``(W @ x.T + b.T).T`` with the
+        examples as rows, computed on Values so that every gradient is there.
+
+        Raises:
+            TypeError: ``X`` is not a list of rows (one example alone, for instance).
+            ValueError: a row has the wrong number of inputs.
+
+        Example:
+            >>> layer = Layer.from_matrices([[-2, 4, -1], [6, 0, -3]], [0.1, -2.5], "tanh")
+            >>> rows = layer.forward_batch([[0.3, 0.4, 0.1], [1.0, 0.0, 0.0]])
+            >>> [[round(a.data, 4) for a in row] for row in rows]
+            [[0.7616, -0.7616], [-0.9562, 0.9982]]
+        """
+        return [self(example) for example in checked_batch(X, self.nin, "Layer")]
 
     def __repr__(self) -> str:
         return f"Layer({self.nin}, {self.nout}, {_options(self.activation, self.init)})"
@@ -343,6 +399,39 @@ class MLP(Module):
         self.init = init
         self.relabel()
 
+    @classmethod
+    def from_matrices(
+        cls,
+        matrices: Sequence[tuple[Sequence[Sequence[float]], Sequence[float]]],
+        activation: str | Activation = "sigmoid",
+        output_activation: str | Activation | None = None,
+    ) -> MLP:
+        """The network of the course's matrices ``[(W1, b1), (W2, b2), ...]``, layer 1 first.
+
+        W(n) has one row per neuron of layer n and one column per output of layer n − 1, so
+        the widths follow from the matrices, and each W(n) must have as many columns as
+        W(n − 1) has rows.
+
+        Raises:
+            TypeError: ``matrices`` is not a list of (W, b) pairs, or as for ``layer.W``.
+            ValueError: no layers, shapes that do not chain, or as for ``layer.W``.
+
+        Example:
+            >>> model = MLP.from_matrices([([[1.0], [-1.0]], [0.0, 0.5]), ([[2.0, 3.0]], [0.0])])
+            >>> model
+            MLP(1, [2, 1], activation='sigmoid')
+            >>> MLP.from_matrices([([[1.0], [-1.0]], [0.0, 0.5]), ([[2.0]], [0.0])])
+            Traceback (most recent call last):
+            ...
+            ValueError: MLP.from_matrices: W2 has 1 columns, but layer 1 has 2 neurons
+        """
+        checked = checked_layers(matrices, "MLP.from_matrices")
+        widths = [len(weights) for weights, _ in checked]
+        model = cls(len(checked[0][0][0]), widths, activation, output_activation, rng=0)
+        for layer, (weights, biases) in zip(model.layers, checked):
+            layer._assign(weights, biases)
+        return model
+
     def named_children(self) -> list[tuple[str, Module]]:
         return [(f"layers.{i}", layer) for i, layer in enumerate(self.layers)]
 
@@ -352,13 +441,47 @@ class MLP(Module):
         except TypeError:
             raise _not_a_sequence("MLP", self.nin, x) from None
         if given != self.nin:
-            raise _length_error("MLP", self.nin, given)
-        inputs: Sequence[Scalar] = x
-        outputs: list[Value] = []
-        for layer in self.layers:
-            outputs = layer(inputs)
-            inputs = outputs
+            raise _length_error("MLP", self.nin, x)
+        try:
+            outputs = self.layers[0](x)
+        except ValueError:
+            if looks_like_batch(x):  # say it as the model, not as its first layer
+                raise _batch_error("MLP", self.nin, x) from None
+            raise
+        for layer in self.layers[1:]:
+            outputs = layer(outputs)
         return outputs
+
+    def matrices(self) -> list[tuple[list[list[float]], list[float]]]:
+        """``[(W1, b1), (W2, b2), ...]`` as numbers, layer 1 first: the inverse of
+        :meth:`from_matrices`.
+
+        Example:
+            >>> model = MLP(1, [6, 7, 2], rng=0)
+            >>> [(len(W), len(W[0]), len(b)) for W, b in model.matrices()]
+            [(6, 1, 6), (7, 6, 7), (2, 7, 2)]
+            >>> MLP.from_matrices(model.matrices()).state_dict() == model.state_dict()
+            True
+        """
+        return [layer.matrices() for layer in self.layers]
+
+    def forward_batch(self, X: Sequence[Sequence[Scalar]]) -> list[list[Value]]:
+        """The network on N examples at once: N rows of nin inputs in, N rows of outputs out.
+
+        Row k of the result is ``model(X[k])``; layer by layer it is the course's
+        ``(W @ x.T + b.T).T`` with the examples as rows.
+
+        Raises:
+            TypeError: ``X`` is not a list of rows (one example alone, for instance).
+            ValueError: a row has the wrong number of inputs.
+
+        Example:
+            >>> model = MLP(1, [6, 7, 2], rng=0)
+            >>> rows = model.forward_batch([[0.0], [0.5], [0.99]])
+            >>> len(rows), len(rows[0]), rows[1][0].data == model([0.5])[0].data
+            (3, 2, True)
+        """
+        return [self(example) for example in checked_batch(X, self.nin, "MLP")]
 
     def __repr__(self) -> str:
         widths = [layer.nout for layer in self.layers]

@@ -22,6 +22,8 @@ from typing import Any
 
 from autodiff import Value
 
+from .course import course_name, library_name
+
 __all__ = ["Module", "Scalar", "join_name"]
 
 Scalar = float | Value
@@ -85,6 +87,53 @@ class Module:
     def parameters(self) -> list[Value]:
         """Every parameter, in the order of :meth:`named_parameters`."""
         return [value for _, value in self.named_parameters()]
+
+    def parameter(self, name: str) -> Value:
+        """The parameter called ``name``: nn's dotted name, or the course's (``W2[1][3]``).
+
+        Course names count layers, rows and columns from 1: ``W2[1][3]`` is the weight of
+        layer 2's first neuron on its third input, ``layers.1.neurons.0.w.2`` (see
+        :mod:`nn.course`).
+
+        Raises:
+            TypeError: ``name`` is not a str.
+            ValueError: no parameter of this module has that name (the message says which
+                names there are).
+
+        Example:
+            >>> from nn import MLP
+            >>> model = MLP(1, [6, 7, 2], rng=0)
+            >>> model.parameter("W2[1][3]") is model.layers[1].W[0][2]
+            True
+            >>> model.parameter("b3[2]").label
+            'layers.2.neurons.1.b'
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"parameter: name must be a str, got {type(name).__name__}: {name!r}")
+        named = dict(self.named_parameters())
+        if name in named:
+            return named[name]
+        library, why = None, ""
+        try:
+            library = library_name(name)
+        except ValueError as error:
+            if "count from 1" in str(error):  # W2[0][1]: the course's name, counted from 0
+                why = ": layers, rows and columns count from 1"
+        if library in named:
+            return named[library]
+        raise ValueError(self._no_parameter(name, library, why, list(named)))
+
+    def _no_parameter(self, name: str, library: str | None, why: str, names: list[str]) -> str:
+        owner = type(self).__name__
+        if not names:
+            return f"{owner} has no parameter {name!r}: it has no parameters"
+        first, last = names[0], names[-1]
+        try:
+            span = f"{course_name(first)} … {course_name(last)} ({first} … {last})"
+        except ValueError:  # a container of one's own: its names are not the course's
+            span = f"{first} … {last}"
+        known = f" ({library} in nn's names)" if library is not None else ""
+        return f"{owner} has no parameter {name!r}{known}{why}; its parameters run {span}"
 
     def relabel(self, prefix: str = "") -> None:
         """Set each parameter's ``.label`` to its dotted name under ``prefix``.

@@ -19,7 +19,7 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +43,16 @@ is collapsed further, halving ``max_nodes`` until it fits."""
 
 # nslimit/nslimit1 cap dot's network-simplex passes; uncapped, a few hundred nodes with
 # long edges (a leaf feeding every step of a chain) can take dot many minutes.
+# remincross=false keeps dot's final crossing-minimisation pass over the whole graph from
+# rotating the nodes of a cluster: with it, a layer's collapsed neurons came out 2,3,4,5,0,1;
+# without it they keep the order in which they are written, neuron 0 first.
 GRAPH = {
     "fontname": "Helvetica",
     "nodesep": "0.2",
     "ranksep": "0.3",
     "nslimit": "3",
     "nslimit1": "3",
+    "remincross": "false",
 }
 NODE = {"shape": "record", "style": "filled", "fontname": "Helvetica", "fontsize": "11"}
 EDGE = {"arrowsize": "0.6", "fontname": "Helvetica", "fontsize": "9"}
@@ -129,6 +133,7 @@ def draw(
     expand: str | Sequence[str] = (),
     digits: int = 4,
     rankdir: str = "LR",
+    labels: Mapping[str, str] | None = None,
 ) -> Drawing:
     """Draw the computation graph below ``root`` with every value and gradient.
 
@@ -144,6 +149,10 @@ def draw(
         expand: module paths (``"layers.1"``, ``"layers.0.neurons.2"``) to keep open.
         digits: significant digits of every number.
         rankdir: Graphviz's direction, ``"LR"`` (left to right) or ``"TB"``, ``"RL"``, ``"BT"``.
+        labels: names to draw instead of labels and module paths: ``{label: name}``. A node
+            whose label is a key shows the name whole; a cluster or a collapsed module whose
+            path is a key is titled with it. ``nn.course_labels(model)`` gives the course's
+            names (``W2[1][3]``, ``layer 2``); ``expand`` still takes module paths.
 
     Returns:
         A :class:`Drawing`; the same graph always gives byte-identical DOT source.
@@ -151,7 +160,8 @@ def draw(
     Raises:
         TypeError: ``root`` or a highlighted node is not a Value, or an option has the
             wrong type.
-        ValueError: an option is out of range, or ``expand`` names no module of the graph.
+        ValueError: an option is out of range, ``expand`` names no module of the graph, or
+            ``labels`` names nothing in it.
 
     Example:
         >>> from autodiff import Value
@@ -163,23 +173,26 @@ def draw(
         (3, True)
     """
     targets, expanded = _check(root, highlight, max_nodes, expand, digits, rankdir)
+    names = _check_labels(labels)
     order = topological_order(root)
     users = consumers(order)
     chains = assign_clusters(order, users)
     _check_expand(expanded, chains)
+    _check_labels_used(names, order, chains)
     options = Options(
         digits=digits,
         show_local=show_local,
         horizontal=rankdir in ("LR", "RL"),
         path_ids=on_paths(order, targets) if targets else None,
         targets={id(target) for target in targets},
+        labels=names,
     )
     budget = max_nodes
     while True:
         owner = plan_collapse(order, chains, budget, expanded)
         scene = describe(order, users, chains, owner, options)
         if scene.layout_cost <= LAYOUT_BUDGET or budget == 1:
-            return _assemble(scene, rankdir)
+            return _assemble(scene, rankdir, names)
         budget = max(1, budget // 2)
 
 
@@ -226,7 +239,32 @@ def _check_expand(expanded: tuple[str, ...], chains: dict[int, tuple[str, ...]])
             raise ValueError(f"draw: expand names no module of this graph: {path!r} ({examples})")
 
 
-def _assemble(scene: Scene, rankdir: str) -> Drawing:
+def _check_labels(labels: object) -> dict[str, str]:
+    if labels is None:
+        return {}
+    if not isinstance(labels, Mapping):
+        raise TypeError(
+            f"draw: labels must be a mapping of labels to names, got {type(labels).__name__}"
+        )
+    for label, name in labels.items():
+        if not isinstance(label, str) or not isinstance(name, str):
+            raise TypeError(f"draw: labels must map str to str, got {label!r}: {name!r}")
+    return dict(labels)
+
+
+def _check_labels_used(
+    names: dict[str, str], order: Sequence[Value], chains: dict[int, tuple[str, ...]]
+) -> None:
+    """A mapping that names nothing drawn is a mistake (another model's labels, say)."""
+    if not names:
+        return
+    drawn = {node.label for node in order} | {c for chain in chains.values() for c in chain}
+    if drawn.isdisjoint(names):
+        examples = ", ".join(repr(label) for label in list(names)[:3])
+        raise ValueError(f"draw: labels names nothing in this graph ({examples}, ...)")
+
+
+def _assemble(scene: Scene, rankdir: str, names: Mapping[str, str]) -> Drawing:
     """Hand a scene to Graphviz: clusters nest inside one another, edges go at the top."""
     drawing = Drawing(
         name="autodiff", graph_attr=GRAPH | {"rankdir": rankdir}, node_attr=NODE, edge_attr=EDGE
@@ -238,7 +276,10 @@ def _assemble(scene: Scene, rankdir: str) -> Drawing:
         cluster: graphviz.Digraph(
             name=f"cluster_{cluster}",
             graph_attr=CLUSTER
-            | {"label": cluster, "fillcolor": CLUSTER_FILLS[depth[cluster] % len(CLUSTER_FILLS)]},
+            | {
+                "label": names.get(cluster, cluster),
+                "fillcolor": CLUSTER_FILLS[depth[cluster] % len(CLUSTER_FILLS)],
+            },
         )
         for cluster in scene.clusters
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..graph import local_partials
@@ -64,6 +64,7 @@ class Options:
     horizontal: bool  # records lay their fields side by side
     path_ids: set[int] | None  # nodes on a highlighted path, when highlighting
     targets: set[int]
+    labels: Mapping[str, str] = field(default_factory=dict)  # label -> the name drawn
 
 
 def describe(
@@ -162,7 +163,9 @@ class _Describer:
     def _value(self, node: Value, cluster: str | None) -> Attributes:
         kind = _kind(node, node is self.order[-1])
         name = node.label
-        if cluster and name.startswith(cluster + "."):
+        if name in self.options.labels:
+            name = self.options.labels[name]  # a name given whole, as in W2[1][3]
+        elif cluster and name.startswith(cluster + "."):
             name = name[len(cluster) + 1 :]  # the cluster's own label says the rest
         if kind == "constant":
             fields = [self.fmt(node.data)]
@@ -189,7 +192,8 @@ class _Describer:
     def _summary(self, module: str, members: list[Value]) -> Attributes:
         outputs = [node for node in members if self._leaves_module(node, module)]
         size = sum(drawn_size(node) for node in members)
-        title = f"{module} ({size} nodes)" if module != REST else f"{size} more nodes"
+        shown = self.options.labels.get(module, module)
+        title = f"{shown} ({size} nodes)" if module != REST else f"{size} more nodes"
         values = [self.fmt(node.data) for node in outputs[:SUMMARY_VALUES]]
         grads = [self.fmt(node.grad) for node in outputs[:SUMMARY_VALUES]]
         more = ", …" if len(outputs) > SUMMARY_VALUES else ""

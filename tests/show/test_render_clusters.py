@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import graphviz
 import pytest
 
 import nn
@@ -196,3 +197,96 @@ def test_real_nn_network_is_drawn_in_its_modules() -> None:
     assert sorted(titles(collapsed)) == sorted(f"layers.{k}.neurons.{j}" for k, j in NEURONS)
     w = dict(model.named_parameters())["layers.0.neurons.1.w.0"]
     assert explain(cost, w).total == w.grad
+
+
+def _heights(source: str) -> dict[str, float]:
+    """Drawing node -> its height as dot lays it out (in a left-to-right drawing, larger is
+    higher up the column)."""
+    plain = graphviz.Source(source).pipe(format="plain").decode("utf-8")
+    return {
+        fields[1]: float(fields[3])
+        for fields in (line.split() for line in plain.splitlines())
+        if fields and fields[0] == "node"
+    }
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_neurons_of_a_layer_are_drawn_in_their_order(seed: int) -> None:
+    model = nn.MLP(1, [6, 7, 2], "sigmoid", rng=seed)
+    cost = nn.sum_squared_error(model([0.3]), [0.8, 0.5])
+    cost.backward()
+    order = topological_order(cost)
+    outputs = {node.label: f"v{k}" for k, node in enumerate(order) if node.label.endswith(".a")}
+    collapsed = draw(cost, max_nodes=100).source
+    drawings = {
+        "whole": (draw(cost).source, outputs),
+        "collapsed": (collapsed, {f"{m}.a": n for m, n in titles(parse_dot(collapsed)).items()}),
+    }
+    for kind, (source, node_of) in drawings.items():
+        heights = _heights(source)
+        for layer, width in enumerate([6, 7, 2]):
+            column = [heights[node_of[f"layers.{layer}.neurons.{j}.a"]] for j in range(width)]
+            assert column == sorted(column, reverse=True), (kind, layer, column)
+
+
+# --- labels: names drawn instead of labels and module paths ---------------------------------
+
+
+def test_labels_rename_nodes_clusters_and_summaries_and_nothing_else() -> None:
+    cost = mlp_cost()
+    labels = {
+        "layers.0.neurons.1.w.0": "W1[2][1]",
+        "layers.2.neurons.1.a": "a3[2]",
+        "layers.1": "layer 2",
+        "layers.2.neurons.0": "layer 3, neuron 1",
+    }
+    ids = ids_by_label(cost)
+    plain = parse_dot(draw(cost, max_nodes=10_000).source)
+    named = parse_dot(draw(cost, max_nodes=10_000, labels=labels).source)
+    assert named.nodes[ids["layers.0.neurons.1.w.0"]]["label"].startswith("{ W1[2][1] | data")
+    assert plain.nodes[ids["layers.0.neurons.1.w.0"]]["label"].startswith("{ w.0 | data")
+    assert named.nodes[ids["layers.2.neurons.1.a"]]["label"].startswith("{ a3[2] | data")
+    changed = [name for name in plain.nodes if plain.nodes[name] != named.nodes[name]]
+    assert sorted(changed) == sorted([ids["layers.0.neurons.1.w.0"], ids["layers.2.neurons.1.a"]])
+    assert named.edges == plain.edges and named.cluster_of == plain.cluster_of
+    renamed = {"layers.1": "layer 2", "layers.2.neurons.0": "layer 3, neuron 1"}
+    plain_titles = cluster_titles(draw(cost, max_nodes=10_000).source)
+    assert cluster_titles(draw(cost, max_nodes=10_000, labels=labels).source) == [
+        renamed.get(title, title) for title in plain_titles
+    ]
+    collapsed = draw(cost, max_nodes=100, labels=labels).source
+    assert "{ layer 3, neuron 1 (" in collapsed and "{ layers.2.neurons.0 (" not in collapsed
+
+
+def cluster_titles(source: str) -> list[str]:
+    return re.findall(r'label="([^"]+)" style="rounded,filled"', source)
+
+
+def test_course_labels_draw_the_network_in_the_course_notation() -> None:
+    model = nn.MLP(1, [6, 7, 2], "sigmoid", rng=3)
+    cost = nn.sum_squared_error(model([0.3]), [0.2, 0.8])
+    cost.backward()
+    order = topological_order(cost)
+    graph = parse_dot(draw(cost, labels=nn.course_labels(model)).source)
+    index = {id(node): k for k, node in enumerate(order)}
+    for name, parameter in model.named_parameters():
+        field = graph.nodes[f"v{index[id(parameter)]}"]["label"].split(" | ")[0]
+        assert field == "{ " + nn.course_name(name)
+    collapsed = draw(cost, max_nodes=100, labels=nn.course_labels(model)).source
+    assert sorted(re.findall(r"\{ (layer \d, neuron \d+) \(", collapsed)) == sorted(
+        f"layer {k + 1}, neuron {j + 1}" for k, j in NEURONS
+    )
+
+
+@pytest.mark.parametrize(
+    ("labels", "error", "words"),
+    [
+        (["w"], TypeError, "draw: labels must be a mapping of labels to names, got list"),
+        ({"w": 1}, TypeError, "draw: labels must map str to str, got 'w': 1"),
+        ({2: "w"}, TypeError, "draw: labels must map str to str, got 2: 'w'"),
+        ({"q": "Q"}, ValueError, r"draw: labels names nothing in this graph \('q', \.\.\.\)"),
+    ],
+)
+def test_bad_labels_are_refused(labels: object, error: type, words: str) -> None:
+    with pytest.raises(error, match=words):
+        draw(mlp_cost(), labels=labels)  # type: ignore[arg-type]
