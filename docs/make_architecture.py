@@ -59,6 +59,8 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
             "datasets",
             "persistence",
             "checks",
+            "network_drawing",
+            "plot",
         ),
     ),
     "nn.app": (
@@ -82,6 +84,7 @@ ARROWS: dict[tuple[str, str], str] = {
     ("autodiff.tape", "autodiff"): "traces Values,\nreuses each primitive's rule",
     ("autodiff.testing", "autodiff"): "builds random graphs",
     ("nn", "autodiff"): "neurons are Values",
+    ("nn", "autodiff.show"): "draws networks\nas Drawings",
     ("nn.app", "nn"): "trains models",
     ("nn.app", "autodiff"): "parses formulas into Values",
     ("nn.app", "autodiff.show"): "draws and explains",

@@ -157,14 +157,9 @@ def descent_path(
     start: tuple[float, float], learning_rate: float, steps: int
 ) -> list[tuple[float, float]]:
     """The points (w, b) visited by gradient descent on the NOT neuron's cost."""
-    w, b = Value(start[0]), Value(start[1])
-    path = [(w.data, b.data)]
-    for _ in range(steps):
-        dw, db = grad(not_cost(w, b), [w, b])
-        w.data -= learning_rate * dw
-        b.data -= learning_rate * db
-        path.append((w.data, b.data))
-    return path
+    from nn.plot import descent_path as path_of
+
+    return path_of(not_cost, start, learning_rate, steps)
 
 
 def cost_grid(ws: Sequence[float], bs: Sequence[float]) -> list[list[float]]:
@@ -176,12 +171,30 @@ def linspace(low: float, high: float, count: int) -> list[float]:
     return [low + (high - low) * i / (count - 1) for i in range(count)]
 
 
+CONTOUR_LEVELS = [
+    0.003,
+    0.01,
+    0.03,
+    0.07,
+    0.15,
+    0.3,
+    0.42,
+    0.47,
+    0.49,
+    0.55,
+    0.7,
+    0.9,
+    1.1,
+    1.4,
+    1.7,
+]
+
+
 def draw_cost_contours(
     axes: Any, ws: list[float], bs: list[float], *, mark_offered: bool = True
 ) -> None:
     """C's contours, the valley b = −w, and (if asked) the quiz's offered solution."""
-    levels = [0.003, 0.01, 0.03, 0.07, 0.15, 0.3, 0.42, 0.47, 0.49, 0.55, 0.7, 0.9, 1.1, 1.4, 1.7]
-    contours = axes.contour(ws, bs, cost_grid(ws, bs), levels=levels, cmap="viridis")
+    contours = axes.contour(ws, bs, cost_grid(ws, bs), levels=CONTOUR_LEVELS, cmap="viridis")
     axes.clabel(contours, levels=[0.01, 0.07, 0.3, 0.47, 0.7, 1.1, 1.7], fontsize=7, fmt="%g")
     axes.plot([ws[0], ws[-1]], [-ws[0], -ws[-1]], "k--", lw=0.8, label="b = −w")
     if mark_offered:
@@ -195,18 +208,27 @@ def draw_cost_contours(
 
 def figure_not_cost(folder: Path) -> None:
     """The NOT neuron's cost over (w, b) with the gradient-descent path from (1.3, −0.1)."""
-    plt = pyplot()
-    figure, axes = plt.subplots(figsize=(6.4, 5.6))
-    ws, bs = linspace(-5.5, 2.5, 161), linspace(-1.5, 5.5, 141)
-    draw_cost_contours(axes, ws, bs)
+    from nn.plot import cost_contour
+
+    pyplot()
     path = descent_path(NOT_START, NOT_LEARNING_RATE, NOT_STEPS)
-    axes.plot(*zip(*path), "r.-", ms=3, lw=1, label=f"gradient descent, η = {NOT_LEARNING_RATE}")
-    axes.plot(*NOT_START, "ro", ms=6)
+    figure = cost_contour(
+        not_cost,
+        w=(-5.5, 2.5),
+        b=(-1.5, 5.5),
+        path=path,
+        levels=CONTOUR_LEVELS,
+        labelled=[0.01, 0.07, 0.3, 0.47, 0.7, 1.1, 1.7],
+        resolution=161,
+        label=f"gradient descent, η = {NOT_LEARNING_RATE}",
+        title="C(w, b) of the NOT neuron: descent crosses the contours at right angles",
+    )
+    axes = figure.axes[0]
+    axes.plot([-5.5, 2.5], [5.5, -2.5], "k--", lw=0.8, label="b = −w")
+    axes.plot(*NOT_OFFERED, "k*", ms=10, label="offered w = −5, b = 5")
     axes.annotate("start (1.3, −0.1)", NOT_START, xytext=(-40, -16), textcoords="offset points")
     end = path[-1]
     axes.annotate(f"after {NOT_STEPS} steps", end, xytext=(8, 4), textcoords="offset points")
-    axes.set_title("C(w, b) of the NOT neuron: descent crosses the contours at right angles")
-    axes.title.set_fontsize(9)
     axes.legend(loc="lower left", fontsize=8)
     save_figure(figure, folder / "not-cost.png")
 
@@ -262,6 +284,27 @@ def figure_chain_rule(folder: Path) -> None:
 
 
 # --- the heart -------------------------------------------------------------------------------
+def heart_model_with_gradients() -> Any:
+    """The heart network (seed 0, the course's init) after one backward() of the heart cost."""
+    import nn
+
+    inputs, targets = nn.heart()
+    model = nn.MLP(1, [6, 7, 2], init="course", rng=0)
+    cost = sum(nn.sum_squared_error(model(x), y) for x, y in zip(inputs, targets)) / len(inputs)
+    cost.backward()
+    return model
+
+
+def figure_network_grads(folder: Path) -> None:
+    """The 1→6→7→2 network drawn by its gradients: which weights the cost is most sensitive to."""
+    import nn
+
+    path = nn.draw_network(heart_model_with_gradients(), show="grads").write(
+        folder / "network-grads.svg"
+    )
+    print(f"wrote {path}")
+
+
 def figure_heart_training(folder: Path) -> None:
     """The heart network's curve after more and more steps: the demo's run, panel by panel."""
     from nn.app.heart import DEFAULTS, train_heart
@@ -285,17 +328,21 @@ def figure_heart_training(folder: Path) -> None:
 
 
 HEART_COMPARISON_STEPS = 20_000
+HEART_NOISE = 1.0  # the noisy run's noise term: each Jacobian times 1 + 1.0·ε
 
 
-def heart_costs(optimizer_name: str, steps: int) -> list[float]:
-    """The heart network's cost after 0, 1, …, steps − 1 steps (seed 0, course init)."""
+def heart_costs(optimizer_name: str, steps: int, noise: float = 0.0) -> list[float]:
+    """The heart network's cost after 0, 1, …, steps − 1 steps (seed 0, course init).
+
+    "sgd" is the course's gradient descent, η = 7, with ``noise`` (drawn from seed 0).
+    """
     import nn
     from nn.app.heart import compiled_cost
 
     inputs, targets = nn.heart()
     model = nn.MLP(1, [6, 7, 2], init="course", rng=0)
     optimizer: nn.Optimizer = (
-        nn.SGD(model.parameters(), lr=7.0)
+        nn.SGD(model.parameters(), lr=7.0, noise=noise, rng=0)
         if optimizer_name == "sgd"
         else nn.Adam(model.parameters(), lr=0.1)
     )
@@ -309,19 +356,26 @@ def heart_costs(optimizer_name: str, steps: int) -> list[float]:
 
 
 def figure_heart_cost(folder: Path) -> None:
-    """The course's gradient descent (η = 7) against Adam on the heart network."""
+    """The course's gradient descent (η = 7), plain and noisy, against Adam on the heart."""
     plt = pyplot()
     figure, axes = plt.subplots(figsize=(6.4, 4.2))
-    for name, label in [("sgd", "gradient descent, η = 7 (the course)"), ("adam", "Adam, lr 0.1")]:
-        costs = heart_costs(name, HEART_COMPARISON_STEPS)
+    runs = [  # the noisy run first, so that its spikes stay behind the others
+        ("sgd", HEART_NOISE, f"noisy gradient descent, η = 7, noise {HEART_NOISE:g}", "tab:green"),
+        ("sgd", 0.0, "gradient descent, η = 7 (no noise)", "tab:blue"),
+        ("adam", 0.0, "Adam, lr 0.1", "tab:orange"),
+    ]
+    for name, noise, label, colour in runs:
+        costs = heart_costs(name, HEART_COMPARISON_STEPS, noise)
         # costs[k] is the cost after k steps; a log axis starts at step 1
-        axes.plot(range(1, len(costs)), costs[1:], label=f"{label}: C = {costs[-1]:.2g} at the end")
-        print(f"{name}: " + ", ".join(f"C({k}) = {costs[k]:.3g}" for k in (1000, 3000, 10000)))
+        ending = f"{label}: C = {min(costs[-100:]):.2g} at the end"
+        axes.plot(range(1, len(costs)), costs[1:], color=colour, lw=1, label=ending, alpha=0.85)
+        marks = (1000, 3000, 10000, len(costs) - 1)
+        print(f"{label}: " + ", ".join(f"C({k}) = {costs[k]:.3g}" for k in marks))
     axes.set_xscale("log")
     axes.set_yscale("log")
     axes.set_xlabel("step")
     axes.set_ylabel("cost C")
-    axes.set_title("The heart network: same start (seed 0), two optimizers", fontsize=9)
+    axes.set_title("The heart network: same start (seed 0), three optimizers", fontsize=9)
     axes.grid(True, which="both", alpha=0.3)
     axes.legend(fontsize=8)
     figure.tight_layout()
@@ -334,6 +388,7 @@ FIGURES: dict[str, Callable[[Path], None]] = {
     "xor": figure_xor,
     "not-cost": figure_not_cost,
     "chain-rule": figure_chain_rule,
+    "network-grads": figure_network_grads,
     "newton-vs-descent": figure_newton_vs_descent,
     "heart-training": figure_heart_training,
     "heart-cost": figure_heart_cost,

@@ -15,7 +15,10 @@ Example:
     [7, 7]
 """
 
-from . import losses
+from importlib import import_module
+from typing import Any
+
+from . import losses, plot
 from .activations import ACTIVATIONS
 from .course import course_labels, course_name, library_name
 from .datasets import heart, two_moons, xor
@@ -40,6 +43,7 @@ __all__ = [
     "binary_cross_entropy",
     "course_labels",
     "course_name",
+    "draw_network",
     "fit",
     "heart",
     "hinge",
@@ -47,8 +51,24 @@ __all__ = [
     "load",
     "losses",
     "mean_squared_error",
+    "plot",
     "save",
     "sum_squared_error",
     "two_moons",
     "xor",
 ]
+
+_LAZY = {"draw_network": "nn.network_drawing"}
+"""Public names whose modules load on first use (drawing needs graphviz), and where they live."""
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'nn' has no attribute {name!r}")
+    value = getattr(import_module(_LAZY[name]), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -19,6 +19,8 @@ Example:
 from __future__ import annotations
 
 import math
+import random
+import re
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from contextvars import copy_context
@@ -26,7 +28,43 @@ from itertools import chain, repeat
 
 from autodiff import Value, no_grad
 
-__all__ = ["SGD", "Adam", "Optimizer"]
+from .init import RandomSource, as_random
+
+__all__ = ["SGD", "Adam", "Optimizer", "jacobian_groups"]
+
+_WEIGHT = re.compile(r"(?P<layer>.*?)(?:neurons\.\d+\.)?w\.\d+")
+_BIAS = re.compile(r"(?P<layer>.*?)(?:neurons\.\d+\.)?b")
+
+
+def jacobian_groups(params: Sequence[Value]) -> list[int]:
+    """For each parameter, the number of the course's Jacobian it belongs to.
+
+    The course has one Jacobian per weight matrix and one per bias vector: J_W(n) and J_b(n).
+    They are read from the parameters' dotted labels (as ``nn``'s modules give them): every
+    ``….neurons.<i>.w.<j>`` of one layer is in its J_W, every ``….neurons.<i>.b`` in its J_b;
+    any other parameter is a Jacobian of its own.
+
+    Example:
+        >>> from nn import MLP
+        >>> model = MLP(1, [2, 1], rng=0)
+        >>> [p.label for p in model.parameters()][:3]
+        ['layers.0.neurons.0.w.0', 'layers.0.neurons.0.b', 'layers.0.neurons.1.w.0']
+        >>> jacobian_groups(model.parameters())  # W1, b1, W1, b1, W2, W2, b2
+        [0, 1, 0, 1, 2, 2, 3]
+    """
+    numbers: dict[tuple[str, str], int] = {}
+    groups = []
+    for position, param in enumerate(params):
+        label = param.label or ""
+        weight, bias = _WEIGHT.fullmatch(label), _BIAS.fullmatch(label)
+        if weight:
+            key = (weight["layer"], "W")
+        elif bias:
+            key = (bias["layer"], "b")
+        else:
+            key = (f"params[{position}]", "")
+        groups.append(numbers.setdefault(key, len(numbers)))
+    return groups
 
 
 def _hyperparameter(
@@ -136,15 +174,23 @@ class Optimizer:
 class SGD(Optimizer):
     """Gradient descent, with optional momentum (PyTorch's form): v ← μ·v + g; p ← p − η·v.
 
-    With ``momentum=0`` this is the course's P ← P − η J.
+    With ``momentum=0`` this is the course's P ← P − η J. With ``noise`` it is the course's
+    training demo: at every step each Jacobian J (all the weights of one layer, or all its
+    biases: see :func:`jacobian_groups`) is multiplied by one random factor 1 + noise·ε,
+    ε drawn from the standard normal, before the step: P ← P − η (1 + noise·ε) J.
 
     Args:
         params: the parameters (e.g. ``model.parameters()``).
         lr: the step size η > 0.
         momentum: μ in [0, 1).
+        noise: the course's noise term, ≥ 0 (0: plain gradient descent).
+        rng: where ε comes from: an int seed, a ``random.Random`` (the optimizer draws from
+            a copy of it) or None for an unseeded generator.
 
     Raises:
-        ValueError: ``lr`` not positive and finite, or ``momentum`` outside [0, 1).
+        ValueError: ``lr`` not positive and finite, ``momentum`` outside [0, 1), or ``noise``
+            negative or not finite.
+        TypeError: ``rng`` is not a seed, a ``random.Random`` or None.
 
     Example:
         >>> from autodiff import Value
@@ -154,28 +200,66 @@ class SGD(Optimizer):
         -0.5
         >>> w.grad = 1.0; optimizer.step(); w.data  # v = 0.5·1 + 1 = 1.5
         -1.25
+
+        The course's noisy step: one factor per Jacobian, drawn from ``rng``:
+
+        >>> import random
+        >>> w = Value(0.0)
+        >>> w.grad = 1.0
+        >>> SGD([w], lr=7, noise=0.5, rng=1).step()
+        >>> w.data == -7 * (1 + 0.5 * random.Random(1).gauss(0.0, 1.0))
+        True
     """
 
-    def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0) -> None:
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float,
+        momentum: float = 0.0,
+        *,
+        noise: float = 0.0,
+        rng: RandomSource = None,
+    ) -> None:
         super().__init__(params)
         self.lr = _hyperparameter("SGD", "lr", lr, 0.0, math.inf, low_open=True)
         self.momentum = _hyperparameter("SGD", "momentum", momentum, 0.0, 1.0, low_open=False)
+        self.noise = _hyperparameter("SGD", "noise", noise, 0.0, math.inf, low_open=False)
+        self.rng = _copy_of(as_random(rng, "SGD: rng"))
+        self.groups = jacobian_groups(self.params)
         self.velocity = [0.0] * len(self.params)
 
     def _update(self) -> None:
         lr, momentum, params = self.lr, self.momentum, self.params
+        state: dict[str, object] = {}
+        if self.noise == 0.0:
+            grads = [param.grad for param in params]
+        else:
+            # Drawn from a copy, committed with the step: a refused step draws nothing.
+            rng = _copy_of(self.rng)
+            factors = [1.0 + self.noise * rng.gauss(0.0, 1.0) for _ in range(max(self.groups) + 1)]
+            grads = [factors[group] * param.grad for group, param in zip(self.groups, params)]
+            state["rng"] = rng
         if momentum == 0.0:
-            new_data = [param.data - lr * param.grad for param in params]
+            new_data = [param.data - lr * g for param, g in zip(params, grads)]
             self._check_finite({"new value": new_data})
-            self._commit(new_data, {})
+            self._commit(new_data, state)
             return
-        velocity = [momentum * v + param.grad for v, param in zip(self.velocity, params)]
+        velocity = [momentum * v + g for v, g in zip(self.velocity, grads)]
         new_data = [param.data - lr * v for param, v in zip(params, velocity)]
         self._check_finite({"velocity": velocity, "new value": new_data})
-        self._commit(new_data, {"velocity": velocity})
+        self._commit(new_data, state | {"velocity": velocity})
 
     def __repr__(self) -> str:
-        return f"SGD({len(self.params)} parameters, lr={self.lr!r}, momentum={self.momentum!r})"
+        noise = f", noise={self.noise!r}" if self.noise else ""
+        return (
+            f"SGD({len(self.params)} parameters, lr={self.lr!r}, momentum={self.momentum!r}{noise})"
+        )
+
+
+def _copy_of(rng: random.Random) -> random.Random:
+    copy = random.Random()
+    copy.setstate(rng.getstate())
+    return copy
 
 
 class Adam(Optimizer):

@@ -58,6 +58,8 @@ NODE = {"shape": "record", "style": "filled", "fontname": "Helvetica", "fontsize
 EDGE = {"arrowsize": "0.6", "fontname": "Helvetica", "fontsize": "9"}
 CLUSTER = {"style": "rounded,filled", "color": "#b0b0b0", "fontcolor": "#555555"}
 CLUSTER_FILLS = ("#f3f6fc", "#fbfaf0")  # alternate with depth, so nesting shows
+DOT_TEXT = {"dot", "gv", "canon", "xdot", "xdot1.2", "xdot1.4", "plain", "plain-ext"}
+"""Graphviz formats that are text about the graph, not pictures (``save`` may use them)."""
 
 
 class GraphvizNotFound(graphviz.ExecutableNotFound):
@@ -90,6 +92,30 @@ class Drawing(graphviz.Digraph):
             return super().render(*args, **kwargs)
         except graphviz.ExecutableNotFound as error:
             raise GraphvizNotFound() from error
+
+    def save(self, filename: Any = None, directory: Any = None, **kwargs: Any) -> str:
+        """Write the DOT source (graphviz's ``save``), refusing a picture's file name.
+
+        ``save`` writes DOT text whatever the name, so ``save("graph.svg")`` would leave
+        DOT text in a file that claims to be SVG: use :meth:`write` for pictures.
+
+        Raises:
+            ValueError: ``filename`` ends in a picture format such as ``.svg`` or ``.png``.
+
+        Example:
+            >>> from autodiff import Value
+            >>> draw(Value(1.0)).save("graph.svg")  # doctest: +ELLIPSIS
+            Traceback (most recent call last):
+            ...
+            ValueError: save: writes the DOT source, so 'graph.svg' would hold DOT text, ...
+        """
+        suffix = Path(str(filename)).suffix.lstrip(".").lower() if filename is not None else ""
+        if suffix in graphviz.FORMATS and suffix not in DOT_TEXT:
+            raise ValueError(
+                f"save: writes the DOT source, so {str(filename)!r} would hold DOT text, not a "
+                f"picture: use .write({str(filename)!r}) to render it, or save to a .gv file"
+            )
+        return str(super().save(filename, directory=directory, **kwargs))
 
     def write(self, path: str | os.PathLike[str], format: str | None = None) -> Path:
         """Write the drawing to ``path`` (format from ``format`` or the file's suffix).
@@ -161,7 +187,7 @@ def draw(
         TypeError: ``root`` or a highlighted node is not a Value, or an option has the
             wrong type.
         ValueError: an option is out of range, ``expand`` names no module of the graph, or
-            ``labels`` names nothing in it.
+            ``labels`` names nothing in it, or a highlighted Value is not in the graph.
 
     Example:
         >>> from autodiff import Value
@@ -175,6 +201,7 @@ def draw(
     targets, expanded = _check(root, highlight, max_nodes, expand, digits, rankdir)
     names = _check_labels(labels)
     order = topological_order(root)
+    _check_highlight_in_graph(targets, order)
     users = consumers(order)
     chains = assign_clusters(order, users)
     _check_expand(expanded, chains)
@@ -229,6 +256,16 @@ def _check(
         if not isinstance(path, str):
             raise TypeError(f"draw: expand must hold module paths (str), got {path!r}")
     return targets, expanded
+
+
+def _check_highlight_in_graph(targets: list[Value], order: list[Value]) -> None:
+    in_graph = {id(node) for node in order}
+    for target in targets:
+        if id(target) not in in_graph:
+            raise ValueError(
+                f"draw: highlight: {target!r} is not in the graph below the root, so no path "
+                "leads to it (highlight the Value the root was computed from, not a copy)"
+            )
 
 
 def _check_expand(expanded: tuple[str, ...], chains: dict[int, tuple[str, ...]]) -> None:

@@ -1,9 +1,10 @@
 """Training the course's 1→6→7→2 sigmoid network on its heart data (N = 100).
 
-The course trains with plain gradient descent for tens of thousands of steps; to finish in
-seconds the demo uses Adam, on the course's initialisation (standard normal / 2), and replays
-a compiled tape of the cost (:func:`autodiff.compile_tape`) instead of rebuilding its graph at
-every step: the same numbers, a hundred times faster. ``autodiff demo heart``
+The course trains with plain gradient descent (η = 7, each Jacobian times a random factor
+1 + noise·ε) for tens of thousands of steps; to finish in seconds the demo uses Adam by default
+(``optimizer="sgd"`` is the course's), on the course's initialisation (standard normal / 2),
+and replays a compiled tape of the cost (:func:`autodiff.compile_tape`) instead of rebuilding
+its graph at every step: the same numbers, a hundred times faster. ``autodiff demo heart``
 (:mod:`nn.app.heart_command`) runs it and draws the result (:mod:`nn.app.heart_pictures`).
 
 Example:
@@ -25,12 +26,27 @@ from autodiff import Value, compile_tape, no_grad
 from ..datasets import heart
 from ..layers import MLP
 from ..losses import sum_squared_error
-from ..optim import Adam
+from ..optim import SGD, Adam, Optimizer
 
-__all__ = ["DEFAULTS", "HeartRun", "compiled_cost", "snapshot_steps", "train_heart"]
+__all__ = [
+    "DEFAULTS",
+    "LEARNING_RATES",
+    "OPTIMIZERS",
+    "HeartRun",
+    "compiled_cost",
+    "make_optimizer",
+    "snapshot_steps",
+    "train_heart",
+]
 
 DEFAULTS = {"steps": 5000, "lr": 0.1, "seed": 0, "out": "out"}
 """The demo's defaults: about three seconds of training, to C ≈ 1e-4: a clear heart."""
+
+OPTIMIZERS = ("adam", "sgd")
+"""The demo's optimizers: Adam, and the course's (noisy) gradient descent."""
+
+LEARNING_RATES = {"adam": DEFAULTS["lr"], "sgd": 7.0}
+"""Each optimizer's default step size: η = 7 for gradient descent, as in the course."""
 
 Curve = list[list[float]]
 
@@ -115,10 +131,42 @@ def compiled_cost(
     )
 
 
-def train_heart(steps: int, lr: float, seed: int, *, progress: bool = True) -> HeartRun:
-    """Train a fresh 1→6→7→2 sigmoid network on the heart with Adam for ``steps`` steps.
+def make_optimizer(
+    name: str, params: list[Value], lr: float, *, noise: float = 0.0, seed: int = 0
+) -> Optimizer:
+    """The demo's optimizer ``name`` ("adam" or "sgd"); the noise is drawn from ``seed``.
 
-    ``run.costs[k]`` is the cost after k steps (measured by the step that follows).
+    Raises:
+        ValueError: an unknown name, or ``noise`` given to Adam (it is gradient descent's).
+
+    Example:
+        >>> from autodiff import Value
+        >>> make_optimizer("sgd", [Value(1.0)], 7.0, noise=0.5)
+        SGD(1 parameters, lr=7.0, momentum=0.0, noise=0.5)
+    """
+    if name not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {name!r}")
+    if name == "adam":
+        if noise:
+            raise ValueError(f"noise is the course's gradient descent's (sgd), not Adam's: {noise}")
+        return Adam(params, lr=lr)
+    return SGD(params, lr=lr, noise=noise, rng=seed)
+
+
+def train_heart(
+    steps: int,
+    lr: float,
+    seed: int,
+    *,
+    optimizer: str = "adam",
+    noise: float = 0.0,
+    progress: bool = True,
+) -> HeartRun:
+    """Train a fresh 1→6→7→2 sigmoid network on the heart for ``steps`` steps.
+
+    ``optimizer`` is "adam" or "sgd" (the course's gradient descent, with its ``noise``);
+    ``seed`` seeds the initial weights and the noise. ``run.costs[k]`` is the cost after k
+    steps (measured by the step that follows).
     """
     inputs, targets = heart()
     model = MLP(1, [6, 7, 2], init="course", rng=seed)
@@ -134,13 +182,13 @@ def train_heart(steps: int, lr: float, seed: int, *, progress: bool = True) -> H
                 tqdm.write(f"  step {step:>6}: C = {cost:.6f}")
 
     cost_and_gradients = compiled_cost(model, inputs, targets)
-    optimizer = Adam(model.parameters(), lr=lr)
+    stepper = make_optimizer(optimizer, model.parameters(), lr, noise=noise, seed=seed)
     keep(0)
     with tqdm(range(1, steps + 1), desc="training", unit="step", disable=not progress) as bar:
         for step in bar:
-            optimizer.zero_grad()
+            stepper.zero_grad()
             cost = cost_and_gradients()
-            optimizer.step()
+            stepper.step()
             run.costs.append(cost)
             bar.set_postfix(C=f"{cost:.6f}", refresh=False)
             keep(step)

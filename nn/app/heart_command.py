@@ -12,8 +12,11 @@ The training itself is :mod:`nn.app.heart`, the pictures :mod:`nn.app.heart_pict
 
 Example:
     >>> args = build_parser().parse_args(["--steps", "50", "--seed", "3"])
-    >>> args.steps, args.lr, args.seed, args.out
-    (50, 0.1, 3, 'out')
+    >>> args.steps, args.optimizer, args.seed, args.out
+    (50, 'adam', 3, 'out')
+
+``--optimizer sgd`` is the course's gradient descent, η = 7 unless ``--lr`` says otherwise,
+with ``--noise`` its noise term (each Jacobian times 1 + noise·ε at every step).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .heart import DEFAULTS, train_heart
+from .heart import DEFAULTS, LEARNING_RATES, OPTIMIZERS, train_heart
 from .heart_pictures import draw_cost_graph, plot_heart
 from .parsing import OneLineParser
 
@@ -52,8 +55,19 @@ def _learning_rate(text: str) -> float:
     return number
 
 
+def _noise(text: str) -> float:
+    try:
+        number = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(number) and number >= 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number ≥ 0, got {text!r}")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The demo's options: ``--steps``, ``--lr``, ``--seed`` and ``--out``."""
+    """The demo's options: ``--steps``, ``--optimizer``, ``--lr``, ``--noise``, ``--seed``,
+    ``--out``."""
     parser = OneLineParser(
         prog="autodiff demo heart",
         description="Train the course's 1→6→7→2 sigmoid network on the heart data and draw it.",
@@ -66,10 +80,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="training steps (each one a full pass over the 100 examples)",
     )
     parser.add_argument(
-        "--lr", type=_learning_rate, default=DEFAULTS["lr"], help="Adam's learning rate"
+        "--optimizer",
+        choices=OPTIMIZERS,
+        default="adam",
+        help="adam, or sgd: the course's plain gradient descent P ← P − η J",
     )
     parser.add_argument(
-        "--seed", type=int, default=DEFAULTS["seed"], help="seed of the initial weights"
+        "--lr",
+        type=_learning_rate,
+        default=argparse.SUPPRESS,  # the optimizer's own, said in the help
+        help=f"learning rate η (default: {LEARNING_RATES['adam']:g} for adam, "
+        f"{LEARNING_RATES['sgd']:g} for sgd as in the course)",
+    )
+    parser.add_argument(
+        "--noise",
+        type=_noise,
+        default=argparse.SUPPRESS,
+        help="sgd only: the course's noise term, each Jacobian times 1 + noise·ε (default 0)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULTS["seed"],
+        help="seed of the initial weights (and of the noise)",
     )
     parser.add_argument(
         "--out",
@@ -85,7 +118,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     Ctrl-C stops it with one line and status 130 (128 + SIGINT, as shells report it); a
     picture being written is either whole or not there.
     """
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if hasattr(args, "noise") and args.optimizer != "sgd":
+        parser.error("--noise: the noise term belongs to --optimizer sgd, not adam")
+    args.noise = getattr(args, "noise", 0.0)
+    args.lr = getattr(args, "lr", LEARNING_RATES[args.optimizer])
     try:
         return _run(args)
     except KeyboardInterrupt:
@@ -108,9 +146,16 @@ def _run(args: argparse.Namespace) -> int:
         return _cannot_write(error, out)
     print(
         f"Training the course's 1→6→7→2 sigmoid network on the heart (N = 100): "
-        f"{args.steps} Adam steps, lr {args.lr:g}, seed {args.seed}"
+        f"{args.steps} {_optimizer_name(args)} steps, lr {args.lr:g}, seed {args.seed}"
     )
-    run = train_heart(args.steps, args.lr, args.seed, progress=True)
+    run = train_heart(
+        args.steps,
+        args.lr,
+        args.seed,
+        optimizer=args.optimizer,
+        noise=args.noise,
+        progress=True,
+    )
     try:
         plot_heart(run, out / "heart.png", title=_title(args))
         draw_cost_graph(run, out / "graph.svg")
@@ -135,8 +180,14 @@ def _cannot_write(error: OSError, out: Path) -> int:
     return 1
 
 
+def _optimizer_name(args: argparse.Namespace) -> str:
+    if args.optimizer == "adam":
+        return "Adam"
+    return f"gradient descent (noise {args.noise:g})" if args.noise else "gradient descent"
+
+
 def _title(args: argparse.Namespace) -> str:
-    return f"1→6→7→2 sigmoid network, Adam lr {args.lr:g}, seed {args.seed}"
+    return f"1→6→7→2 sigmoid network, {_optimizer_name(args)}, lr {args.lr:g}, seed {args.seed}"
 
 
 def _missing_tools() -> str:

@@ -93,6 +93,12 @@ def test_the_same_seed_gives_the_same_run_and_flags_change_it(
         (["--lr", "-1"], "--lr: must be a positive finite number"),
         (["--lr", "nan"], "--lr: must be a positive finite number"),
         (["--seed", "1.5"], "--seed: invalid int value"),
+        (["--optimizer", "momentum"], "--optimizer: invalid choice: 'momentum'"),
+        (["--noise", "0.5"], "--noise: the noise term belongs to --optimizer sgd, not adam"),
+        (["--optimizer", "adam", "--noise", "0"], "--noise: the noise term belongs to"),
+        (["--optimizer", "sgd", "--noise", "-1"], "--noise: must be a finite number ≥ 0"),
+        (["--optimizer", "sgd", "--noise", "inf"], "--noise: must be a finite number ≥ 0"),
+        (["--optimizer", "sgd", "--noise", "lots"], "--noise: expected a number, got 'lots'"),
         (["--stpes", "3"], "unrecognized arguments: --stpes"),
     ],
 )
@@ -149,7 +155,7 @@ def test_the_help_lists_every_flag(capsys: pytest.CaptureFixture[str]) -> None:
         main(["demo", "heart", "--help"])
     assert exit_info.value.code == 0
     usage = capsys.readouterr().out
-    for flag in ("--steps", "--lr", "--seed", "--out"):
+    for flag in ("--steps", "--optimizer", "--lr", "--noise", "--seed", "--out"):
         assert flag in usage
 
 
@@ -262,3 +268,54 @@ def test_a_picture_that_cannot_be_written_is_one_line_with_status_1(
         f"autodiff demo heart: cannot write {tmp_path / 'heart.png'}: "
         "no process is reading the FIFO (waited 0.2 s for one)"
     )
+
+
+def test_the_courses_gradient_descent_runs_with_eta_7_by_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runs = {}
+    for name, options in {
+        "adam": (),
+        "sgd": ("--optimizer", "sgd"),
+        "sgd lr 7": ("--optimizer", "sgd", "--lr", "7"),
+        "noisy": ("--optimizer", "sgd", "--noise", "1"),
+        "noisy again": ("--optimizer", "sgd", "--noise", "1"),
+        "noisy, other seed": ("--optimizer", "sgd", "--noise", "1", "--seed", "1"),
+    }.items():
+        status, output = run_demo(capsys, "--steps", "3", "--out", str(tmp_path), *options)
+        assert status == 0
+        runs[name] = printed_costs(output)
+        if name == "sgd":
+            assert "3 gradient descent steps, lr 7, seed 0" in output
+        if name == "noisy":
+            assert "3 gradient descent (noise 1) steps, lr 7, seed 0" in output
+    assert runs["sgd"] == runs["sgd lr 7"] != runs["adam"]
+    assert runs["sgd"][0] == runs["noisy"][0] and runs["sgd"][-1] != runs["noisy"][-1]
+    assert runs["noisy"] == runs["noisy again"] != runs["noisy, other seed"]
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.5])
+def test_the_compiled_gradient_descent_is_the_eager_one(noise: float) -> None:
+    # The demo's SGD, noise drawn from the seed, against nn.fit on the eager graph.
+    run = train_heart(5, 7.0, 2, optimizer="sgd", noise=noise, progress=False)
+    model = nn.MLP(1, [6, 7, 2], init="course", rng=2)
+    inputs, targets = nn.heart()
+    costs = nn.fit(
+        model,
+        inputs,
+        targets,
+        loss=nn.sum_squared_error,
+        optimizer=nn.SGD(model.parameters(), lr=7.0, noise=noise, rng=2),
+        epochs=5,
+        progress=False,
+    )
+    assert run.costs == pytest.approx(costs, rel=1e-10)
+    for fast, eager in zip(run.model.parameters(), model.parameters()):
+        assert fast.data == pytest.approx(eager.data, rel=1e-9, abs=1e-12)
+
+
+def test_noise_belongs_to_gradient_descent() -> None:
+    with pytest.raises(ValueError, match="noise is the course's gradient descent's"):
+        train_heart(1, 0.1, 0, optimizer="adam", noise=0.5, progress=False)
+    with pytest.raises(ValueError, match="optimizer must be one of adam, sgd, got 'lbfgs'"):
+        train_heart(1, 0.1, 0, optimizer="lbfgs", progress=False)

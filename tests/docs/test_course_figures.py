@@ -19,7 +19,7 @@ import pytest
 pytest.importorskip("matplotlib")
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-CHEAP = ["neuron-curves", "xor", "not-cost", "chain-rule", "newton-vs-descent"]
+CHEAP = ["neuron-curves", "xor", "not-cost", "chain-rule", "network-grads", "newton-vs-descent"]
 
 
 @pytest.fixture(scope="module")

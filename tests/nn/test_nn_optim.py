@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import math
+import random
 import sys
 from collections.abc import Callable
 from functools import partial
@@ -143,6 +144,22 @@ def test_non_finite_gradient_is_refused_and_changes_nothing() -> None:
             ValueError,
             "SGD: momentum must be in [0, 1), got -0.5",
         ),
+        (
+            lambda ps: SGD(ps, lr=7, noise=-0.1),
+            ValueError,
+            "SGD: noise must be in [0, inf), got -0.1",
+        ),
+        (
+            lambda ps: SGD(ps, lr=7, noise=math.inf),
+            ValueError,
+            "SGD: noise must be in [0, inf), got inf",
+        ),
+        (lambda ps: SGD(ps, lr=7, noise="1"), TypeError, "SGD: noise must be a number, got str"),
+        (
+            lambda ps: SGD(ps, lr=7, noise=1, rng=1.5),
+            TypeError,
+            "SGD: rng must be an int seed, a random.Random or None, got float: 1.5",
+        ),
         (lambda ps: Adam(ps, lr=-1), ValueError, "Adam: lr must be in (0, inf), got -1"),
         (
             lambda ps: Adam(ps, betas=(1.0, 0.999)),
@@ -187,7 +204,8 @@ def optimizer_state(optimizer: Optimizer) -> tuple[object, ...]:
     if isinstance(optimizer, Adam):
         return data, optimizer.steps, tuple(optimizer.first_moment), tuple(optimizer.second_moment)
     assert isinstance(optimizer, SGD)
-    return data, tuple(optimizer.velocity)
+    noise = optimizer.rng.getstate() if optimizer.noise else None  # unseeded when unused
+    return data, tuple(optimizer.velocity), noise
 
 
 def test_sgd_momentum_overflow_is_refused_and_changes_nothing() -> None:
@@ -273,7 +291,13 @@ def _run_traced(
 
 def _fresh(kind: str) -> Optimizer:
     params = [Value(0.1 * k - 1.0, label=f"p{k}") for k in range(24)]
-    optimizer = SGD(params, lr=0.1, momentum=0.9) if kind == "momentum" else Adam(params, lr=0.1)
+    optimizer: Optimizer
+    if kind == "momentum":
+        optimizer = SGD(params, lr=0.1, momentum=0.9)
+    elif kind == "noisy":
+        optimizer = SGD(params, lr=0.1, momentum=0.9, noise=0.5, rng=0)
+    else:
+        optimizer = Adam(params, lr=0.1)
     for k, param in enumerate(params):
         param.grad = math.sin(k) + 0.5
     optimizer.step()  # some state to keep intact
@@ -290,7 +314,7 @@ _IGNORE_UNFINISHED_NO_GRAD = pytest.mark.filterwarnings(
 
 
 @_IGNORE_UNFINISHED_NO_GRAD
-@pytest.mark.parametrize("kind", ["momentum", "adam"])
+@pytest.mark.parametrize("kind", ["momentum", "noisy", "adam"])
 def test_an_interrupt_anywhere_in_a_step_leaves_it_whole_or_undone(kind: str) -> None:
     before = optimizer_state(_fresh(kind))
     done = _fresh(kind)
@@ -329,3 +353,74 @@ def test_an_interrupt_in_fit_never_leaves_a_half_applied_step() -> None:
             _run_traced(partial(_train, model), only_in=optim.__file__, interrupt_at=count)
         assert _parameters_of(model) in states, f"interrupted at line {count} of nn/optim.py"
         assert is_recording()
+
+
+def test_jacobian_groups_are_the_courses_weight_matrices_and_bias_vectors() -> None:
+    model = MLP(1, [6, 7, 2], rng=0)
+    params = model.parameters()
+    groups = optim.jacobian_groups(params)
+    # independently: layer n's weights form one group, its biases another
+    expected = {
+        (n, "W" if ".w." in label else "b")
+        for n, layer in enumerate(model.layers)
+        for label in (p.label for p in layer.parameters())
+    }
+    assert len(set(groups)) == len(expected) == 6
+    for group in set(groups):
+        members = [p.label for p, g in zip(params, groups) if g == group]
+        layers = {label.split(".")[1] for label in members}
+        kinds = {".w." in label for label in members}
+        assert len(layers) == 1 and len(kinds) == 1, members
+    sizes = sorted(groups.count(group) for group in set(groups))
+    assert sizes == sorted([6, 6, 42, 7, 14, 2])  # W1 6×1, b1, W2 7×6, b2, W3 2×7, b3
+    loose = [Value(1.0), Value(2.0, label="x")]
+    assert optim.jacobian_groups(loose) == [0, 1]  # not a layer's: each its own
+
+
+def test_noisy_sgd_multiplies_each_jacobian_by_one_random_factor() -> None:
+    model = MLP(2, [3, 2], rng=0)
+    params = model.parameters()
+    for k, param in enumerate(params):
+        param.grad = math.sin(k + 1)
+    before = [p.data for p in params]
+    optimizer = SGD(params, lr=7, noise=0.5, rng=42)
+    optimizer.step()
+    draws = random.Random(42)
+    # The course: J_W1, J_b1, J_W2, J_b2 each times (1 + noise·randn), in that order.
+    factors = {key: 1 + 0.5 * draws.gauss(0.0, 1.0) for key in ("W0", "b0", "W1", "b1")}
+    for param, old in zip(params, before):
+        layer = param.label.split(".")[1]
+        factor = factors[("W" if ".w." in param.label else "b") + layer]
+        assert param.data == old - 7 * (factor * param.grad), param.label
+
+
+def test_noisy_sgd_is_reproducible_and_noise_zero_is_plain_descent() -> None:
+    def run(**options: object) -> list[float]:
+        model = MLP(1, [3, 1], rng=0)
+        _train_with(model, SGD(model.parameters(), lr=0.5, **options))  # type: ignore[arg-type]
+        return [p.data for p in model.parameters()]
+
+    assert run(noise=0.3, rng=7) == run(noise=0.3, rng=7) != run(noise=0.3, rng=8)
+    assert run(noise=0.0, rng=7) == run() != run(noise=0.3, rng=7)
+    shared = random.Random(5)
+    first = run(noise=0.3, rng=shared)
+    assert run(noise=0.3, rng=shared) == first  # the optimizer draws from its own copy
+    assert "noise=0.3" in repr(SGD([Value(1.0)], lr=1, noise=0.3))
+
+
+def _train_with(model: MLP, optimizer: Optimizer) -> None:
+    inputs, targets = [[0.0], [0.5], [1.0]], [[1.0], [0.2], [0.0]]
+    fit(model, inputs, targets, loss=sum_squared_error, optimizer=optimizer, epochs=3,
+        progress=False)  # fmt: skip
+
+
+def test_a_refused_noisy_step_draws_no_noise() -> None:
+    p, q = two_parameters((1.0, math.inf))
+    optimizer = SGD([p, q], lr=0.1, noise=1.0, rng=3)
+    state = optimizer.rng.getstate()
+    with pytest.raises(ValueError, match="non-finite gradient in q"):
+        optimizer.step()
+    p.grad, q.grad = 1e308, 1.0
+    with pytest.raises(OverflowError, match="step refused"):
+        SGD([p, q], lr=1e10, noise=1.0, rng=3).step()
+    assert optimizer.rng.getstate() == state and (p.data, q.data) == (1.0, -2.0)

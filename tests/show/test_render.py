@@ -112,6 +112,10 @@ def test_highlight_marks_exactly_the_edges_on_paths(recipe: Expression) -> None:
     order = topological_order(root)
     index = {id(node): k for k, node in enumerate(order)}
     for target in nodes:
+        if id(target) not in index:  # a node the root was not computed from
+            with pytest.raises(ValueError, match="is not in the graph below the root"):
+                draw(root, highlight=target)
+            continue
         # Expected, independently of draw's reachability sets: the edges of every path
         # explain() enumerates, each as operand -> operation -> result.
         expected: set[tuple[str, str]] = set()
@@ -158,6 +162,19 @@ def test_rendered_svg_is_xml_with_every_node_and_edge(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # as open() would have made it
+
+
+def test_save_refuses_a_picture_name_and_writes_dot_source_otherwise(tmp_path: Path) -> None:
+    drawing = draw(tanh_neuron()["a"])
+    for name in ("graph.svg", "graph.PNG", "graph.pdf"):
+        words = rf"save: writes the DOT source.*\.write\('.*{name}'\)"
+        with pytest.raises(ValueError, match=words):
+            drawing.save(tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
+    saved = drawing.save(tmp_path / "graph.gv")
+    assert Path(saved).read_text() == drawing.source
+    drawing.render(tmp_path / "picture", format="svg")  # render saves its source through save
+    assert (tmp_path / "picture.svg").read_text().lstrip().startswith("<?xml")
 
 
 def test_jupyter_display_is_svg() -> None:
@@ -232,6 +249,17 @@ def test_large_unclustered_graph_is_cut_to_max_nodes() -> None:
 def test_bad_options_are_rejected(options: dict[str, object], error: type, words: str) -> None:
     with pytest.raises(error, match=words.replace("(", r"\(")):
         draw(tanh_neuron()["a"], **options)  # type: ignore[arg-type]
+
+
+def test_highlighting_a_value_outside_the_graph_is_refused() -> None:
+    n = tanh_neuron()
+    stranger = Value(n["w"].data, label="w")  # equal in value, but not the one used
+    words = r"draw: highlight: Value\(.*label='w'\) is not in the graph"
+    with pytest.raises(ValueError, match=words):
+        draw(n["a"], highlight=stranger)
+    with pytest.raises(ValueError, match="is not in the graph"):
+        draw(n["a"], highlight=[n["w"], stranger])
+    draw(n["a"], highlight=[n["w"], n["a"]])  # the root itself and its leaves are in it
 
 
 def test_root_must_be_a_value() -> None:
