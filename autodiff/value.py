@@ -177,6 +177,7 @@ class Value:
             >>> a.grad
             12.0
         """
+        # The walk, unrolled for speed; backward.backpropagate is the same walk written plainly.
         accumulate_grads(self, _check_number(grad, "backward grad"))
 
     def zero_grad(self) -> None:
