@@ -15,13 +15,13 @@ is used: ``autodiff.draw``, ``autodiff.explain``, ``autodiff.compile_tape``...
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .functional import grad, hessian, jacobian
 from .fused import dot, sum_of
 from .gradcheck import GradcheckError, gradcheck, numeric_grad
 from .graph import topological_order
+from .lazy import lazy_names
 from .primitives import PRIMITIVES, Primitive
 from .recording import is_recording, no_grad
 from .value import Value
@@ -43,16 +43,7 @@ _LAZY = {
 """Public names whose modules load on first use, and where they live."""
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'autodiff' has no attribute {name!r}")
-    value = getattr(import_module(_LAZY[name]), name)
-    globals()[name] = value  # found directly from now on
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, globals())
 
 
 __all__ = [

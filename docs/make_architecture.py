@@ -30,6 +30,7 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
             "recording",
             "gradcheck",
             "files",
+            "lazy",
         ),
     ),
     "autodiff.show": (

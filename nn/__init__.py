@@ -15,8 +15,7 @@ Example:
     [7, 7]
 """
 
-from importlib import import_module
-from typing import Any
+from autodiff.lazy import lazy_names
 
 from . import losses, plot
 from .activations import ACTIVATIONS
@@ -62,13 +61,4 @@ _LAZY = {"draw_network": "nn.network_drawing"}
 """Public names whose modules load on first use (drawing needs graphviz), and where they live."""
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'nn' has no attribute {name!r}")
-    value = getattr(import_module(_LAZY[name]), name)
-    globals()[name] = value  # found directly from now on
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, globals())
