@@ -49,8 +49,10 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
         "the neural-network library",
         (
             "module",
+            "neuron",
             "layers",
             "matrices",
+            "backprop",
             "course",
             "activations",
             "init",

@@ -19,6 +19,7 @@ from autodiff.lazy import lazy_names
 
 from . import losses, plot
 from .activations import ACTIVATIONS
+from .backprop import BackpropTable, backprop_table
 from .course import course_labels, course_name, library_name
 from .datasets import heart, two_moons, xor
 from .init import INIT_SCHEMES
@@ -35,10 +36,12 @@ __all__ = [
     "MLP",
     "SGD",
     "Adam",
+    "BackpropTable",
     "Layer",
     "Module",
     "Neuron",
     "Optimizer",
+    "backprop_table",
     "binary_cross_entropy",
     "course_labels",
     "course_name",

@@ -1,4 +1,4 @@
-"""Neurons, layers and multi-layer perceptrons, built from Values.
+"""Layers and multi-layer perceptrons, built from neurons (:mod:`nn.neuron`).
 
 A neuron computes a = act(z) with z = Σᵢ wᵢxᵢ + b; a layer is a list of neurons reading the
 same inputs, i.e. a = act(W x + b) with row i of W holding neuron i's weights (the course's
@@ -19,13 +19,12 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from autodiff import Value, dot
+from autodiff import Value
 
-from .activations import Activation, linear, resolve_activation
+from .activations import Activation, resolve_activation
 from .checks import positive_int
-from .init import RandomSource, as_random, initial_values
+from .init import RandomSource, as_random
 from .matrices import (
     Biases,
     ReadOnlyView,
@@ -38,130 +37,10 @@ from .matrices import (
     checked_vector,
     looks_like_batch,
 )
-from .module import Module, Scalar, join_name
+from .module import Module, Scalar
+from .neuron import Neuron, batch_error, length_error, not_a_sequence, options_text
 
 __all__ = ["MLP", "Biases", "Layer", "Neuron", "ReadOnlyView", "WeightRow", "WeightRows", "Weights"]
-
-
-def _weighted_sum(weights: Sequence[Value], inputs: Sequence[Scalar], bias: Value) -> Value:
-    """Σᵢ wᵢxᵢ + b: the one place a neuron's z is built.
-
-    The products are one fused ``dot`` node (every ∂/∂wᵢ = xᵢ and ∂/∂xᵢ = wᵢ still on its
-    edges), a single node instead of a chain of 2n binary ones: that is what makes a training
-    step several times faster. The bias is added as its own ``+`` node, so z reads as the
-    course writes it, w·x + b. The caller has checked that ``inputs`` has one entry per weight.
-    """
-    return dot(weights, inputs) + bias
-
-
-def _not_a_sequence(owner: str, expected: int, x: object) -> TypeError:
-    return TypeError(
-        f"{owner} expects a sequence of {expected} inputs, got {type(x).__name__}: {x!r}"
-    )
-
-
-def _length_error(owner: str, expected: int, x: Sequence[Any]) -> Exception:
-    if looks_like_batch(x):
-        return _batch_error(owner, expected, x)
-    return ValueError(f"{owner} expects {expected} inputs, got {len(x)}")
-
-
-def _batch_error(owner: str, expected: int, x: Sequence[Any]) -> ValueError:
-    """A list of rows passed where one example goes: say so, and how to pass a batch."""
-    how = {"Neuron": "call it on each example", "Layer": "for a batch, call layer.forward_batch(X)"}
-    hint = how.get(owner, "for a batch, call model.forward_batch(X)")
-    return ValueError(
-        f"{owner} expects one example of {expected} inputs, got a batch of {len(x)} "
-        f"example{'' if len(x) == 1 else 's'} (a list of rows): {hint}"
-    )
-
-
-def _options(activation: str, init: str) -> str:
-    return f"activation={activation!r}" + ("" if init == "uniform" else f", init={init!r}")
-
-
-class Neuron(Module):
-    """One neuron: ``act(Σᵢ wᵢxᵢ + b)``.
-
-    Args:
-        nin: how many inputs it reads (at least 1).
-        activation: ``"sigmoid"`` (the default, as in the course), ``"tanh"``, ``"relu"``,
-            ``"linear"``, or any callable Value -> Value.
-        rng: an int seed or a ``random.Random`` (same seed, same parameters); None draws
-            unseeded.
-        init: ``"uniform"`` (the default: U(−1/√nin, 1/√nin) for weights and bias) or
-            ``"course"`` (every weight and the bias standard normal divided by 2).
-
-    Attributes:
-        w: the nin weight Values, read-only: ``neuron.w[j].data = ...`` sets a weight.
-        b: the bias Value.
-
-    Raises:
-        ValueError: an unknown activation or init name (listing the valid ones), or
-            ``nin < 1``; when called, an input of the wrong length.
-        TypeError: ``nin`` is not an int, ``activation`` neither a name nor a callable.
-
-    Example:
-        >>> neuron = Neuron(1, "tanh")  # the course's NOT neuron, from its starting point
-        >>> neuron.w[0].data, neuron.b.data = 1.3, -0.1
-        >>> a = neuron([0.0])
-        >>> round(a.data, 4), a.label, a.children[0].label
-        (-0.0997, 'a', 'z')
-    """
-
-    def __init__(
-        self,
-        nin: int,
-        activation: str | Activation = "sigmoid",
-        *,
-        rng: RandomSource = None,
-        init: str = "uniform",
-    ) -> None:
-        self.nin = positive_int(nin, "Neuron: nin")
-        self.activation, act = resolve_activation(activation)
-        # None marks the identity, so that a linear neuron returns z without a call.
-        self._act: Activation | None = None if act is linear else act
-        self.init = init
-        weights, bias = initial_values(nin, as_random(rng), init)
-        self.w = Weights(Value(weight) for weight in weights)
-        self.b = Value(bias)
-        self.relabel()
-
-    def _own_parameters(self) -> list[tuple[str, Value]]:
-        named = [(f"w.{i}", weight) for i, weight in enumerate(self.w)]
-        named.append(("b", self.b))
-        return named
-
-    def relabel(self, prefix: str = "") -> None:
-        super().relabel(prefix)
-        # Computed once here, not per call: a neuron call is the innermost loop of training.
-        self._z_label = join_name(prefix, "z")
-        self._a_label = self._z_label if self._act is None else join_name(prefix, "a")
-
-    def __call__(self, x: Sequence[Scalar]) -> Value:
-        try:
-            given = len(x)
-        except TypeError:
-            raise _not_a_sequence("Neuron", self.nin, x) from None
-        if given != self.nin:
-            raise _length_error("Neuron", self.nin, x)
-        try:
-            z = _weighted_sum(self.w, x, self.b)
-        except TypeError:
-            if looks_like_batch(x):  # as many rows as inputs: the rows reached dot
-                raise _batch_error("Neuron", self.nin, x) from None
-            raise
-        z.label = self._z_label
-        act = self._act
-        if act is None:
-            return z
-        a = act(z)
-        if a is not z:  # a callable that returns its input must not rename z
-            a.label = self._a_label
-        return a
-
-    def __repr__(self) -> str:
-        return f"Neuron({self.nin}, {_options(self.activation, self.init)})"
 
 
 class Layer(Module):
@@ -317,14 +196,14 @@ class Layer(Module):
         try:
             given = len(x)
         except TypeError:
-            raise _not_a_sequence("Layer", self.nin, x) from None
+            raise not_a_sequence("Layer", self.nin, x) from None
         if given != self.nin:
-            raise _length_error("Layer", self.nin, x)
+            raise length_error("Layer", self.nin, x)
         try:
             return [neuron(x) for neuron in self.neurons]
         except ValueError:
             if looks_like_batch(x):  # say it as the layer, not as its first neuron
-                raise _batch_error("Layer", self.nin, x) from None
+                raise batch_error("Layer", self.nin, x) from None
             raise
 
     def forward_batch(self, X: Sequence[Sequence[Scalar]]) -> list[list[Value]]:
@@ -346,7 +225,7 @@ class Layer(Module):
         return [self(example) for example in checked_batch(X, self.nin, "Layer")]
 
     def __repr__(self) -> str:
-        return f"Layer({self.nin}, {self.nout}, {_options(self.activation, self.init)})"
+        return f"Layer({self.nin}, {self.nout}, {options_text(self.activation, self.init)})"
 
 
 class MLP(Module):
@@ -439,14 +318,14 @@ class MLP(Module):
         try:
             given = len(x)
         except TypeError:
-            raise _not_a_sequence("MLP", self.nin, x) from None
+            raise not_a_sequence("MLP", self.nin, x) from None
         if given != self.nin:
-            raise _length_error("MLP", self.nin, x)
+            raise length_error("MLP", self.nin, x)
         try:
             outputs = self.layers[0](x)
         except ValueError:
             if looks_like_batch(x):  # say it as the model, not as its first layer
-                raise _batch_error("MLP", self.nin, x) from None
+                raise batch_error("MLP", self.nin, x) from None
             raise
         for layer in self.layers[1:]:
             outputs = layer(outputs)

@@ -33,6 +33,7 @@ __all__ = [
     "checked_batch",
     "checked_layers",
     "checked_matrix",
+    "checked_number",
     "checked_vector",
     "looks_like_batch",
 ]
@@ -146,8 +147,17 @@ def looks_like_batch(x: object) -> bool:
     return len(rows) > 0 and all(_is_list_like(row) for row in rows)
 
 
-def _number(entry: object, where: str) -> float:
-    """A finite float from a real number or a Value (its ``.data``)."""
+def checked_number(entry: object, where: str) -> float:
+    """A finite float from a real number or a Value (its ``.data``).
+
+    Example:
+        >>> checked_number(2, "b")
+        2.0
+        >>> checked_number(True, "b")
+        Traceback (most recent call last):
+        ...
+        TypeError: b must be a real number, got bool: True
+    """
     if isinstance(entry, Value):
         entry = entry.data
     if isinstance(entry, bool) or not isinstance(entry, Real):
@@ -158,7 +168,9 @@ def _number(entry: object, where: str) -> float:
     return number
 
 
-def checked_vector(vector: object, what: str, length: int | None = None) -> list[float]:
+def checked_vector(
+    vector: object, what: str, length: int | None = None, per: str = "neuron"
+) -> list[float]:
     """``vector`` as a list of finite floats, checked entry by entry (and its length, if given).
 
     Raises:
@@ -177,10 +189,10 @@ def checked_vector(vector: object, what: str, length: int | None = None) -> list
         )
     items = list(vector)  # type: ignore[call-overload]
     if length is not None and len(items) != length:
-        raise ValueError(f"{what} must have {length} entries (one per neuron), got {len(items)}")
+        raise ValueError(f"{what} must have {length} entries (one per {per}), got {len(items)}")
     if not items:
         raise ValueError(f"{what} must have at least one entry, got none")
-    return [_number(entry, f"{what}[{i}]") for i, entry in enumerate(items)]
+    return [checked_number(entry, f"{what}[{i}]") for i, entry in enumerate(items)]
 
 
 def checked_matrix(
@@ -235,7 +247,8 @@ def checked_matrix(
             )
         if not entries:
             raise ValueError(f"{what}[{i}] must have at least one number, got none")
-        checked.append([_number(entry, f"{what}[{i}][{j}]") for j, entry in enumerate(entries)])
+        where = f"{what}[{i}]"
+        checked.append([checked_number(entry, f"{where}[{j}]") for j, entry in enumerate(entries)])
     return checked
 
 

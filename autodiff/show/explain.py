@@ -224,7 +224,7 @@ def _ledger_lines(explanation: Explanation) -> list[str]:
     if explanation.path_count == 0:
         return [f"{head} = 0 ({names.name(explanation.output)} does not depend on {wrt})"]
     if not explanation.complete:
-        lines = _edge_lines(explanation, names, head)
+        lines = _edge_lines(explanation, names, head, order)
     elif len(explanation.paths) == 1:
         lines = _path_lines(explanation.paths[0], names, f"{head} = ")
     else:
@@ -276,14 +276,21 @@ def _steps(path: Path, names: Names) -> list[tuple[str, str, float]]:
     return steps
 
 
-def _edge_lines(explanation: Explanation, names: Names, head: str) -> list[str]:
+def _edge_lines(
+    explanation: Explanation, names: Names, head: str, order: Sequence[Value]
+) -> list[str]:
     out = names.atom(explanation.output)
     lines = [
         f"{head}: more than {explanation.path_count - 1} paths lead from {out} down to "
         f"{names.atom(explanation.wrt)}, too many to list one by one.",
-        f"The chain rule edge by edge instead: ∂{out}/∂node is the sum, over the operations "
-        f"that use the node, of ∂{out}/∂operation · local partial.",
     ]
+    summary = _labelled_lines(explanation, names, out, order)
+    if summary is not None:
+        return lines + summary
+    lines.append(
+        f"The chain rule edge by edge instead: ∂{out}/∂node is the sum, over the operations "
+        f"that use the node, of ∂{out}/∂operation · local partial."
+    )
     by_child: dict[int, list[Contribution]] = {}
     for contribution in explanation.contributions:
         by_child.setdefault(id(contribution.child), []).append(contribution)
@@ -301,3 +308,147 @@ def _edge_lines(explanation: Explanation, names: Names, head: str) -> list[str]:
         total = format_number(math.fsum(c.amount for c in contributions), names.digits)
         lines.append(f"∂{out}/∂{names.atom(child)} = {symbols} = {numbers} = {total}")
     return lines
+
+
+class _Step(NamedTuple):
+    """∂user/∂node through unlabelled nodes only: a labelled node and a labelled user of it."""
+
+    user: Value
+    node: Value
+    partial: float
+    route: tuple[tuple[Value, int], ...] | None  # the edges (parent, position), if one route
+
+
+def _labelled_lines(
+    explanation: Explanation, names: Names, out: str, order: Sequence[Value]
+) -> list[str] | None:
+    """The chain rule between labelled nodes, label by label: the summary of a big ledger.
+
+    Unlabelled nodes (the sums, products and powers between a network's labelled z and a)
+    are multiplied out into the step between the labelled nodes around them. Nodes sharing
+    a label (one per example of a batch) make one line: the first node's account, then the
+    sum over all of them. None when there is nothing labelled to summarise by.
+    """
+    output, wrt = explanation.output, explanation.wrt
+    contributions = explanation.contributions
+    if not any(c.child.label and c.child is not wrt for c in contributions):
+        return None
+    on_path: dict[Value, float] = {output: 1.0}  # ∂output/∂node for every node on a path
+    for c in contributions:
+        on_path[c.child] = on_path.get(c.child, 0.0) + c.amount
+    position = {node: index for index, node in enumerate(order)}
+    steps = _steps_between_labels(explanation, on_path, position)
+    by_label: dict[object, list[Value]] = {}
+    for node in sorted(steps, key=position.__getitem__):  # the first example first
+        by_label.setdefault(node.label or id(node), []).append(node)
+    groups = sorted(by_label.items(), key=lambda item: -position[item[1][0]])  # root side first
+    lines = [
+        f"The chain rule between labelled nodes instead: ∂{out}/∂node is the sum, over the "
+        f"labelled nodes that use it, of ∂{out}/∂user · ∂user/∂node, the steps through "
+        "unlabelled nodes multiplied out. Nodes that share a label (one per example, say) "
+        "make one line: the first one's account, then the sum over all of them."
+    ]
+    for _, nodes in groups:
+        lines.append(_account_line(explanation, names, out, on_path, steps[nodes[0]], nodes))
+    return lines
+
+
+def _account_line(
+    explanation: Explanation,
+    names: Names,
+    out: str,
+    on_path: dict[Value, float],
+    account: list[_Step],
+    nodes: list[Value],
+) -> str:
+    """∂out/∂node for the first of ``nodes`` (which share a label), summed over them all."""
+    digits, first = names.digits, nodes[0]
+    terms: dict[object, list[_Step]] = {}  # users that share a label make one term
+    for step in account:
+        terms.setdefault(step.user.label or id(step.user), []).append(step)
+    symbols, numbers = [], []
+    for uses in terms.values():
+        step = uses[0]
+        formulas = {_step_formula(names, use) for use in uses}
+        formula = formulas.pop() if len(formulas) == 1 else chain_symbol(names, step.user, first)
+        if step.user is explanation.output:
+            symbols.append(formula)
+            numbers.append(format_number(math.fsum(s.partial for s in uses), digits))
+            continue
+        many = "" if len(uses) == 1 else f"Σ over {len(uses)} uses of "
+        symbols.append(f"{many}∂{out}/∂{names.atom(step.user)} · {factor(formula)}")
+        if len(uses) == 1:
+            numbers.append(
+                f"{factor(format_number(on_path[step.user], digits))}"
+                f"·{factor(format_number(step.partial, digits))}"
+            )
+        else:
+            amount = format_number(math.fsum(on_path[s.user] * s.partial for s in uses), digits)
+            numbers.append(factor(amount) if len(terms) > 1 else amount)
+    total = explanation.total if first is explanation.wrt else on_path[first]
+    texts = [" + ".join(symbols), " + ".join(numbers), format_number(total, digits)]
+    shown = [text for index, text in enumerate(texts) if text not in texts[:index]]
+    line = f"∂{out}/∂{names.atom(first)} = {' = '.join(shown)}"
+    if len(nodes) == 1:
+        return line
+    summed = math.fsum(on_path[node] for node in nodes)
+    return (
+        f"{line} for the first; summed over the {len(nodes)} nodes labelled "
+        f"{names.name(first)}: {format_number(summed, digits)}"
+    )
+
+
+def _step_formula(names: Names, step: _Step) -> str:
+    """∂user/∂node: the product of the local formulas along its one route (factors of 1
+    left out), or the symbol when several routes add up."""
+    if step.route is None:
+        return chain_symbol(names, step.user, step.node)
+    formulas = [names.formula(parent, position) for parent, position in step.route]
+    kept = [factor(formula) for formula in formulas if formula != "1"]
+    return " · ".join(kept) if kept else "1"
+
+
+def _steps_between_labels(
+    explanation: Explanation, on_path: dict[Value, float], position: dict[Value, int]
+) -> dict[Value, list[_Step]]:
+    """For each labelled node on a path (and ``wrt``), its steps up to the labelled nodes
+    (or the output) that use it.
+
+    From each user, walk down through the unlabelled nodes on paths, multiplying local
+    partials and adding over routes, until a labelled node or ``wrt``.
+    """
+    output, wrt = explanation.output, explanation.wrt
+    edges: dict[Value, list[tuple[Value, int, float]]] = {}
+    for c in explanation.contributions:
+        edges.setdefault(c.parent, []).append((c.child, c.position, c.partial))
+
+    def stops(node: Value) -> bool:
+        return bool(node.label) or node is wrt
+
+    steps: dict[Value, list[_Step]] = {}
+    for user in on_path:
+        if user is not output and (not user.label or user is wrt):
+            continue
+        region, pending, seen = [], [user], {user}
+        while pending:  # the unlabelled nodes below user, down to the labelled ones
+            node = pending.pop()
+            region.append(node)
+            for child, _, _ in edges.get(node, ()):
+                if child not in seen and not stops(child):
+                    seen.add(child)
+                    pending.append(child)
+        region.sort(key=lambda node: -position[node])  # users before what they use
+        below: dict[Value, float] = {user: 1.0}
+        route: dict[Value, tuple[tuple[Value, int], ...] | None] = {user: ()}
+        reached: dict[Value, float] = {}
+        for node in region:
+            for child, index, partial in edges.get(node, ()):
+                amount = below[node] * partial
+                here = route[node]
+                path = None if here is None else (*here, (node, index))
+                target = reached if stops(child) else below
+                route[child] = path if child not in target else None
+                target[child] = target.get(child, 0.0) + amount
+        for node, amount in reached.items():
+            steps.setdefault(node, []).append(_Step(user, node, amount, route[node]))
+    return steps

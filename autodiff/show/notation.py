@@ -3,8 +3,9 @@
 A node is written as its label when it has one, a constant as its number, and an
 operation as a short expression of its operands' names (``w·x + b``); an expression longer
 than :data:`MAX_NAME` becomes ``v<k>`` (``k`` its topological position), and an unlabelled
-root ``out``, each defined at the end of a ledger. Composites are written as people write
-them: ``x + y·-1`` as ``x - y``, ``x·y^-1`` as ``x/y``.
+root ``out``, each defined at the end of a ledger — except an operation on one labelled node
+and constants (``layers.2.neurons.1.a - 0.625``), which is named after that node, in full.
+Composites are written as people write them: ``x + y·-1`` as ``x - y``, ``x·y^-1`` as ``x/y``.
 
 Example:
     >>> from autodiff import Value, topological_order
@@ -133,16 +134,22 @@ class Names:
         operands = parent.children
         if prim is not None and prim.arity == VARIADIC and len(prim.local_formulas) == 1:
             half = len(operands) // 2
-            fields = {"out": self.atom(parent), "x": self.atom(operands[position])}
+            fields = {"out": parent, "x": operands[position]}
             if len(operands) % 2 == 0:
-                fields["paired"] = self.atom(operands[(position + half) % len(operands)])
-            return prim.local_formulas[0].format(**fields)
+                fields["paired"] = operands[(position + half) % len(operands)]
+            return self._fill(prim.local_formulas[0], fields)
         if prim is None or position >= len(prim.local_formulas):
             return chain_symbol(self, parent, operands[position])
-        fields = {"out": self.atom(parent), "x": self.atom(operands[0])}
+        fields = {"out": parent, "x": operands[0]}
         if len(operands) > 1:
-            fields["y"] = self.atom(operands[1])
-        return prim.local_formulas[position].format(**fields)
+            fields["y"] = operands[1]
+        return self._fill(prim.local_formulas[position], fields)
+
+    def _fill(self, template: str, fields: dict[str, Value]) -> str:
+        """``template`` with each ``{field}`` the atom of its node; only the nodes the text
+        names count as used (``1`` names none, so defines nothing)."""
+        named = {key: node for key, node in fields.items() if f"{{{key}}}" in template}
+        return template.format(**{key: self.atom(node) for key, node in named.items()})
 
     def definitions(self) -> list[str]:
         """``where v<k> = ...`` for every abbreviation used so far (and those they use)."""
@@ -171,10 +178,19 @@ class Names:
         if not node.children:
             return format_number(node.data, self.digits)
         text, operands = self._expression(node)
-        if len(text) <= MAX_NAME:
+        if len(text) <= MAX_NAME or self._about_one_label(operands):
             return text
         self._definitions[node] = (index, text, operands)
         return f"v{index}"
+
+    @staticmethod
+    def _about_one_label(operands: list[Value]) -> bool:
+        """The expression names one labelled node, and otherwise only constants (``a - 0.625``
+        for a labelled ``a``): written out whatever its length, as nothing shorter says more."""
+        labelled = [operand for operand in operands if operand.label]
+        if len(labelled) != 1:
+            return False
+        return all(_is_constant(operand) for operand in operands if operand is not labelled[0])
 
     def _expression(self, node: Value) -> tuple[str, list[Value]]:
         """The node written in its operands' names, and the operands those names refer to."""

@@ -259,3 +259,85 @@ def test_local_partials_of_a_leaf_and_at_a_singularity() -> None:
     assert local_partials(Value(2.0)) == ()
     with pytest.raises(ValueError, match=r"sqrt: the derivative is not finite at input \(0.0\)"):
         local_partials(Value(0.0).sqrt())
+
+
+def batch_network_cost(examples: int) -> tuple[Value, list[Value], list[list[Value]]]:
+    """A 1→2→1 tanh network written out by hand, labelled as nn labels it, over a batch:
+    C = (1/N) Σₖ (a2ₖ − yₖ)². Returns C, the parameters and each example's z of layer 1."""
+    w1 = [Value(0.5, label="layers.0.neurons.0.w.0"), Value(-1.5, label="layers.0.neurons.1.w.0")]
+    b1 = [Value(0.1, label="layers.0.neurons.0.b"), Value(0.2, label="layers.0.neurons.1.b")]
+    w2 = [Value(0.7, label="layers.1.neurons.0.w.0"), Value(-0.3, label="layers.1.neurons.0.w.1")]
+    b2 = Value(-0.4, label="layers.1.neurons.0.b")
+    total: Value | float = 0.0
+    z1s = []
+    for k in range(1, examples + 1):
+        x = 0.1 * k
+        z1 = [w * x + b for w, b in zip(w1, b1)]
+        for i, z in enumerate(z1):
+            z.label = f"layers.0.neurons.{i}.z"
+        a1 = [z.tanh() for z in z1]
+        for i, a in enumerate(a1):
+            a.label = f"layers.0.neurons.{i}.a"
+        z2 = w2[0] * a1[0] + w2[1] * a1[1] + b2
+        z2.label = "layers.1.neurons.0.z"
+        a2 = z2.tanh()
+        a2.label = "layers.1.neurons.0.a"
+        total = total + (a2 - 0.25 * k) ** 2
+        z1s.append(z1)
+    assert isinstance(total, Value)
+    cost = total * (1 / examples)
+    cost.label = "C"
+    return cost, [*w1, *b1, *w2, b2], z1s
+
+
+def test_a_big_ledger_is_summarised_between_labelled_nodes_label_by_label() -> None:
+    C, parameters, z1s = batch_network_cost(examples=40)
+    w = parameters[0]  # layers.0.neurons.0.w.0
+    explanation = explain(C, w, max_paths=10)
+    assert not explanation.complete
+    lines = str(explanation).splitlines()
+    assert "between labelled nodes" in lines[1]
+    accounts = lines[2:]
+    # one line per label on a path, from the cost down (layer 2 first), and w's last
+    firsts = [line.split(" = ")[0] for line in accounts]
+    assert firsts == [
+        "∂C/∂layers.1.neurons.0.a",
+        "∂C/∂layers.1.neurons.0.z",
+        "∂C/∂layers.0.neurons.0.a",
+        "∂C/∂layers.0.neurons.0.z",
+        "∂C/∂layers.0.neurons.0.w.0",
+    ]
+    # the first example's δ of neuron 0 of layer 1, and its sum over the 40 examples (J_b)
+    z = z1s[0][0]
+    delta = grad(C, [z])[0]
+    summed = math.fsum(grad(C, [row[0] for row in z1s]))
+    assert accounts[3].startswith(
+        "∂C/∂layers.0.neurons.0.z = ∂C/∂layers.0.neurons.0.a · (1 - layers.0.neurons.0.a²)"
+    )
+    assert f"= {delta:.4g} for the first; summed over the 40 nodes labelled " in accounts[3]
+    assert accounts[3].endswith(f"layers.0.neurons.0.z: {summed:.4g}")
+    assert summed == pytest.approx(grad(C, [parameters[2]])[0], rel=1e-12)  # = ∂C/∂b
+    # w's line: its 40 uses folded into one term, ending in the total
+    # (∂z/∂w is each example's own x, so it is written as a symbol)
+    assert accounts[4] == (
+        "∂C/∂layers.0.neurons.0.w.0 = Σ over 40 uses of ∂C/∂layers.0.neurons.0.z · "
+        f"∂layers.0.neurons.0.z/∂layers.0.neurons.0.w.0 = {explanation.total:.4g}"
+    )
+    assert explanation.total == grad(C, [w])[0]
+    # the step from the cost through its unlabelled sum and square is multiplied out
+    assert accounts[0].startswith(
+        "∂C/∂layers.1.neurons.0.a = 0.025 · 2·(layers.1.neurons.0.a - 0.25)"
+    )
+    assert len(lines) < 12 and not any("where v" in line for line in lines)
+
+
+def test_an_operation_on_one_label_and_constants_is_written_out_in_full() -> None:
+    a = Value(0.8, label="layers.2.neurons.1.a")
+    error = a - 0.625
+    C = error**2 + error
+    text = str(explain(C, a))
+    assert "∂(layers.2.neurons.1.a - 0.625)/∂layers.2.neurons.1.a" in text
+    assert "  where v3 = (layers.2.neurons.1.a - 0.625)²" in text.splitlines()  # two ops
+    both = Value(0.1, label="layers.2.neurons.0.a") * a  # two labels: abbreviated
+    lines = str(explain((both + 0.5).tanh() * both, a)).splitlines()
+    assert "  where v2 = layers.2.neurons.0.a·layers.2.neurons.1.a" in lines
