@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autodiff import Value
-from nn import MLP, Layer, Neuron
+from nn import MLP, SGD, Layer, Neuron
 
 QUIZ_W = [[-2, 4, -1], [6, 0, -3]]
 QUIZ_B = [0.1, -2.5]
@@ -286,3 +286,34 @@ def test_matrices_read_back_what_from_matrices_built(seed: int) -> None:
     clone = MLP.from_matrices(pairs, "tanh")
     assert clone.state_dict() == model.state_dict()
     assert [layer.matrices() for layer in clone.layers] == pairs
+
+
+def test_assigning_a_neurons_weights_sets_the_numbers_of_the_same_values() -> None:
+    neuron = Neuron(3, "tanh", rng=0)
+    weights, bias = list(neuron.w), neuron.b
+    optimizer = SGD(neuron.parameters(), lr=0.1)
+    neuron.w = [0.5, -1.0, 2]
+    neuron.b = -2.5
+    assert list(neuron.w) == weights and neuron.b is bias  # the same Values
+    assert [w.data for w in neuron.w] == [0.5, -1.0, 2.0] and bias.data == -2.5
+    assert neuron([1.0, 1.0, 1.0]).data == math.tanh(0.5 - 1.0 + 2.0 - 2.5)
+    assert optimizer.params[0] is weights[0]
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value", "error", "message"),
+    [
+        ("w", [0.5, 1.0], ValueError, r"Neuron.w must have 3 entries \(one per input\), got 2"),
+        ("w", [0.5, float("inf"), 1.0], ValueError, r"Neuron.w\[1\] must be finite"),
+        ("w", 0.5, TypeError, "Neuron.w must be a list of numbers"),
+        ("w", [0.5, "1", 1.0], TypeError, r"Neuron.w\[1\] must be a real number"),
+        ("b", float("nan"), ValueError, "Neuron.b must be finite"),
+        ("b", [0.5], TypeError, "Neuron.b must be a real number"),
+    ],
+)
+def test_a_bad_neuron_assignment_changes_nothing(attribute, value, error, message) -> None:
+    neuron = Neuron(3, rng=0)
+    before = [p.data for p in neuron.parameters()]
+    with pytest.raises(error, match=message):
+        setattr(neuron, attribute, value)
+    assert [p.data for p in neuron.parameters()] == before
