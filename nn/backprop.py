@@ -150,38 +150,48 @@ class BackpropTable:
         return [f"  {name} ="] + [f"      {self._vector(row)}" for row in rows]
 
     def _repr_html_(self) -> str:
-        """The table for Jupyter: one section per layer, the course's formulas as headings."""
-        shown = _shown_examples(len(self.inputs))
+        """The table for Jupyter: per layer its formulas, then z, a and δ by neuron (one
+        column per example shown) and the Jacobians."""
+        examples = len(self.inputs)
+        shown = _shown_examples(examples)
+        cell = "<td style='text-align:right;font-family:monospace'>{}</td>"
+        count = "one example" if examples == 1 else f"{examples} examples, {len(shown)} shown"
         parts = [
             "<div class='autodiff-backprop'>",
-            f"<p><code>{html.escape(self.model)}</code>: C = {self._number(self.cost)}</p>",
+            f"<p><code>{html.escape(self.model)}</code>, {count}: "
+            f"C = {self._number(self.cost)}</p>",
         ]
         last = len(self.layers)
         for terms in reversed(self.layers):
             n, sup = terms.n, _sup(terms.n)
-            act = _derivative_symbol(terms.activation)
+            act, symbol = _derivative_symbol(terms.activation), _activation_symbol(terms.activation)
             rule = (
                 f"∂C/∂a{sup} ⊙ {act}(z{sup})"
                 if n == last
                 else f"(W{_sup(n + 1)}ᵀ δ{_sup(n + 1)}) ⊙ {act}(z{sup})"
             )
-            rows = [(f"z{sup}", terms.z), (f"a{sup}", terms.a), (f"δ{sup} = {rule}", terms.delta)]
-            symbol = html.escape(_activation_symbol(terms.activation))
-            parts.append(f"<h4>layer {n}: a{sup} = {symbol}(z{sup})</h4>")
+            parts.append(
+                f"<h4>layer {n}{' (output)' if n == last else ''}: "
+                f"z{sup} = W{sup} a{_sup(n - 1)} + b{sup}, a{sup} = {html.escape(symbol)}(z{sup}),"
+                f" δ{sup} = {html.escape(rule)}</h4>"
+            )
+            rows = [(f"z{sup}", terms.z), (f"a{sup}", terms.a)]
+            if n == last:
+                rows.append((f"∂C/∂a{sup}", self.dC_da))
+            rows.append((f"δ{sup}", terms.delta))
             parts.append("<table><tr><th></th>")
             parts += [f"<th>example {k}</th>" for k in shown]
             parts.append("</tr>")
             for name, matrix in rows:
                 for i in range(len(matrix[0])):
-                    label = f"{html.escape(name)} [{i + 1}]"
-                    cells = "".join(f"<td>{self._number(matrix[k][i])}</td>" for k in shown)
-                    parts.append(f"<tr><th>{label}</th>{cells}</tr>")
+                    cells = "".join(cell.format(self._number(matrix[k][i])) for k in shown)
+                    parts.append(f"<tr><th>{html.escape(name)}<sub>{i + 1}</sub></th>{cells}</tr>")
             parts.append("</table>")
-            parts.append(f"<p>J_W{sup} =</p><table>")
+            total = "Σₖ " if examples > 1 else ""
+            parts.append(f"<p>J_W{sup} = {total}δ{sup} a{_sup(n - 1)}ᵀ:</p><table>")
             for row in terms.J_W:
-                cells = "".join(f"<td>{self._number(x)}</td>" for x in row)
-                parts.append(f"<tr>{cells}</tr>")
-            parts.append(f"</table><p>J_b{sup} = {self._vector(terms.J_b)}</p>")
+                parts.append("<tr>" + "".join(cell.format(self._number(x)) for x in row) + "</tr>")
+            parts.append(f"</table><p>J_b{sup} = {total}δ{sup} = {self._vector(terms.J_b)}</p>")
         parts.append("</div>")
         return "".join(parts)
 
