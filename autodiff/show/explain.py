@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from ..collector import collector_paused
 from ..functional import grad
 from ..graph import local_partials, path_counts, topological_order
 from ..value import Value
@@ -108,7 +109,8 @@ class Explanation:
         return f"Explanation(total={self.total!r}, paths={paths})"
 
     def __str__(self) -> str:
-        return "\n".join(_ledger_lines(self))
+        with collector_paused():  # see autodiff/collector.py
+            return "\n".join(_ledger_lines(self))
 
 
 def explain(output: Value, wrt: Value, *, max_paths: int = 100, digits: int = 4) -> Explanation:
@@ -148,13 +150,14 @@ def explain(output: Value, wrt: Value, *, max_paths: int = 100, digits: int = 4)
     for name, number in (("max_paths", max_paths), ("digits", digits)):
         if isinstance(number, bool) or not isinstance(number, int) or number < 1:
             raise ValueError(f"explain: {name} must be a positive int, got {number!r}")
-    order = topological_order(output)
-    paths_from = path_counts(order, wrt, cap=max_paths + 1)  # 0: not on a path to wrt
-    partials, contributions = _edge_account(order, wrt, paths_from)
-    (total,) = grad(output, [wrt])
-    count = paths_from[output]
-    complete = count <= max_paths
-    paths = _enumerate_paths(output, wrt, paths_from, partials) if complete else ()
+    with collector_paused():  # see autodiff/collector.py
+        order = topological_order(output)
+        paths_from = path_counts(order, wrt, cap=max_paths + 1)  # 0: not on a path to wrt
+        partials, contributions = _edge_account(order, wrt, paths_from)
+        (total,) = grad(output, [wrt])
+        count = paths_from[output]
+        complete = count <= max_paths
+        paths = _enumerate_paths(output, wrt, paths_from, partials) if complete else ()
     return Explanation(output, wrt, count, complete, paths, contributions, total, digits)
 
 

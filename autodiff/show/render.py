@@ -25,6 +25,7 @@ from typing import Any
 
 import graphviz
 
+from ..collector import collector_paused
 from ..files import write_atomically
 from ..graph import consumers, on_paths, topological_order
 from ..value import Value
@@ -200,27 +201,28 @@ def draw(
     """
     targets, expanded = _check(root, highlight, max_nodes, expand, digits, rankdir)
     names = _check_labels(labels)
-    order = topological_order(root)
-    _check_highlight_in_graph(targets, order)
-    users = consumers(order)
-    chains = assign_clusters(order, users)
-    _check_expand(expanded, chains)
-    _check_labels_used(names, order, chains)
-    options = Options(
-        digits=digits,
-        show_local=show_local,
-        horizontal=rankdir in ("LR", "RL"),
-        path_ids=on_paths(order, targets) if targets else None,
-        targets={id(target) for target in targets},
-        labels=names,
-    )
-    budget = max_nodes
-    while True:
-        owner = plan_collapse(order, chains, budget, expanded)
-        scene = describe(order, users, chains, owner, options)
-        if scene.layout_cost <= LAYOUT_BUDGET or budget == 1:
-            return _assemble(scene, rankdir, names)
-        budget = max(1, budget // 2)
+    with collector_paused():  # a million-node graph: see autodiff/collector.py
+        order = topological_order(root)
+        _check_highlight_in_graph(targets, order)
+        users = consumers(order)
+        chains = assign_clusters(order, users)
+        _check_expand(expanded, chains)
+        _check_labels_used(names, order, chains)
+        options = Options(
+            digits=digits,
+            show_local=show_local,
+            horizontal=rankdir in ("LR", "RL"),
+            path_ids=on_paths(order, targets) if targets else None,
+            targets={id(target) for target in targets},
+            labels=names,
+        )
+        budget = max_nodes
+        while True:
+            owner = plan_collapse(order, chains, budget, expanded)
+            scene = describe(order, users, chains, owner, options)
+            if scene.layout_cost <= LAYOUT_BUDGET or budget == 1:
+                return _assemble(scene, rankdir, names)
+            budget = max(1, budget // 2)
 
 
 def _check(

@@ -190,8 +190,8 @@ class _Describer:
         return attributes | {"fontsize": "10", "height": "0.3"} | self._emphasis(on_path, None)
 
     def _summary(self, module: str, members: list[Value]) -> Attributes:
-        outputs = [node for node in members if self._leaves_module(node, module)]
-        size = sum(drawn_size(node) for node in members)
+        outputs = self._outputs(module, members)
+        size = sum(map(drawn_size, members))
         shown = self.options.labels.get(module, module)
         title = f"{shown} ({size} nodes)" if module != REST else f"{size} more nodes"
         values = [self.fmt(node.data) for node in outputs[:SUMMARY_VALUES]]
@@ -207,13 +207,28 @@ class _Describer:
             "fillcolor": FILL["summary"],
             "style": "filled,bold",
         }
-        on_path = any(id(node) in self._on_path_ids() for node in members)
+        path_ids = self.options.path_ids
+        on_path = path_ids is not None and any(id(node) in path_ids for node in members)
         return attributes | self._emphasis(on_path, None)
 
-    def _leaves_module(self, node: Value, module: str) -> bool:
-        """``node`` is the root or used outside ``module``: an output of the summary."""
-        users = self.users[id(node)]
-        return not users or any(self.owner.get(id(user)) != module for user, _ in users)
+    def _outputs(self, module: str, members: list[Value]) -> list[Value]:
+        """The members that are the root or used outside ``module``: the summary's outputs.
+
+        One loop without a call per member: the lumped rest of a huge graph has almost
+        every node of it as a member.
+        """
+        owner_of, users = self.owner.get, self.users
+        outputs = []
+        for node in members:
+            uses = users[id(node)]
+            if not uses:
+                outputs.append(node)
+                continue
+            for user, _ in uses:
+                if owner_of(id(user)) != module:
+                    outputs.append(node)
+                    break
+        return outputs
 
     def _on_path_ids(self) -> set[int]:
         return self.options.path_ids if self.options.path_ids is not None else set()
@@ -229,14 +244,19 @@ class _Describer:
     def _edges(self) -> None:
         highlighting = self.options.path_ids is not None
         on_path = self._on_path_ids()
+        owner_of = self.owner.get
         for node in self.order:
-            if not node.children:
+            children = node.children
+            if not children:
                 continue
+            module = owner_of(id(node))
+            if module is not None:
+                for child in children:
+                    if owner_of(id(child)) != module:
+                        break
+                else:
+                    continue  # wholly inside one collapsed module: nothing to draw
             operation = self.unit(node, True)
-            if operation in self.summaries and all(
-                self.owner.get(id(child)) == self.owner[id(node)] for child in node.children
-            ):
-                continue  # wholly inside one collapsed module: nothing to draw
             labels = self._partials(node)
             any_on = False
             for position, child in enumerate(node.children):

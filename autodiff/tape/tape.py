@@ -25,6 +25,7 @@ from itertools import count
 from typing import Any
 
 from ..backward import GradientOverflow, gradients
+from ..collector import collector_paused
 from ..value import Value, apply, reciprocal_scale
 from .arguments import GraphChangedError, argument, plain, seed_of
 from .batch import Replay, run_batch
@@ -82,7 +83,8 @@ def compile_tape(
         >>> value == eager.data, dw == w.grad
         (True, True)
     """
-    return Tape(trace(f, example, wrt))
+    with collector_paused():  # tracing and compiling a big graph: see autodiff/collector.py
+        return Tape(trace(f, example, wrt))
 
 
 def _gradients(output: Value, seed: float, inputs: list[Value]) -> list[float]:
