@@ -5,7 +5,8 @@ matplotlib is imported by each function when it runs, so ``import nn`` never nee
 it they raise ImportError naming the extra (``pip install 'autodiff-course[plot]'``). The
 numbers come from ``autodiff`` and ``nn``; matplotlib only draws them. Each function returns
 the matplotlib ``Figure`` (made with matplotlib's object interface: no pyplot state changes),
-and with ``file=`` also writes it as PNG, atomically (:func:`autodiff.files.write_atomically`).
+and with ``file=`` also writes it, atomically (:func:`autodiff.files.write_atomically`), as
+PNG, SVG or PDF by the file's extension (PNG when it has none).
 
 Example:
     >>> from autodiff import Value
@@ -24,6 +25,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Sequence
+from numbers import Real
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -70,7 +72,7 @@ def descent_path(cost: Cost, start: Point, lr: float, steps: int) -> list[Point]
         raise ValueError(f"descent_path: lr must be a positive finite number, got {lr!r}")
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise ValueError(f"descent_path: steps must be an int ≥ 0, got {steps!r}")
-    w, b = (float(number) for number in start)
+    w, b = _point(start, "descent_path: start")
     path = [(w, b)]
     for step in range(1, steps + 1):
         w_value, b_value = Value(w), Value(b)
@@ -80,6 +82,32 @@ def descent_path(cost: Cost, start: Point, lr: float, steps: int) -> list[Point]
             raise ValueError(f"descent_path: step {step} gives (w, b) = ({w!r}, {b!r})")
         path.append((w, b))
     return path
+
+
+def _point(point: object, what: str) -> Point:
+    """A pair of finite numbers (w, b), or a clear error."""
+    if isinstance(point, (str, bytes)) or not hasattr(point, "__len__") or len(point) != 2:
+        raise TypeError(f"{what} must be a pair of numbers (w, b), got {point!r}")
+    numbers = []
+    for number in point:  # type: ignore[attr-defined]
+        if isinstance(number, bool) or not isinstance(number, Real):
+            raise TypeError(f"{what} must be a pair of numbers (w, b), got {point!r}")
+        if not math.isfinite(number):
+            raise ValueError(f"{what} must be finite, got {point!r}")
+        numbers.append(float(number))
+    return numbers[0], numbers[1]
+
+
+def _checked_path(path: object) -> list[Point]:
+    """The points of a descent path: a list of (w, b) pairs (numpy's N × 2 arrays do)."""
+    if isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(
+            f"cost_contour: path is the list of points (w, b) to draw, got {path!r}; "
+            "write the figure to a file with file="
+        )
+    if not hasattr(path, "__iter__"):
+        raise TypeError(f"cost_contour: path must be a list of points (w, b), got {path!r}")
+    return [_point(point, f"cost_contour: path[{k}]") for k, point in enumerate(path)]
 
 
 def _cost_grid(cost: Cost, ws: list[float], bs: list[float]) -> list[list[float]]:
@@ -128,22 +156,28 @@ def cost_contour(
         cost: a function of two Values (the weight w and the bias b) returning the cost.
         w, b: the ranges drawn, ``(low, high)`` each; the axes share one scale, so that the
             gradient shows at right angles to the contours.
-        path: points (w, b) to draw as a path, its start marked (e.g. :func:`descent_path`).
+        path: points (w, b) to draw as a path, its start marked (e.g. :func:`descent_path`;
+            an N × 2 numpy array does too). Not a file name: that is ``file``.
         levels: how many contour lines, or at which costs.
         labelled: the levels that carry their number (default: every other one).
         resolution: grid points along each axis (at least 2).
         label, title: the path's legend entry and the plot's title.
-        file: where to write the figure as PNG, if anywhere.
+        file: where to write the figure, if anywhere: ``.png``, ``.svg`` or ``.pdf``.
 
     Returns:
         The matplotlib ``Figure``; its one axes has w across and b up.
 
     Raises:
         ImportError: matplotlib is missing (the message says what to install).
-        ValueError: a range is not a finite (low, high) pair, or ``resolution`` < 2.
-        TypeError: ``cost`` returns something other than a Value.
+        ValueError: a range is not a finite (low, high) pair, ``resolution`` < 2, a point of
+            ``path`` is not finite, or ``file`` has another extension.
+        TypeError: ``cost`` returns something other than a Value, or ``path`` is not a list
+            of (w, b) pairs (a file name, say).
     """
     figure_class = _matplotlib()
+    points = [] if path is None else _checked_path(path)
+    if file is not None:
+        _format_of(file)
     ws, bs = (
         _linspace(*_interval("w", w), _count(resolution)),
         _linspace(*_interval("b", b), _count(resolution)),
@@ -154,9 +188,9 @@ def cost_contour(
     contours = axes.contour(ws, bs, grid, levels=levels, cmap="viridis")
     shown = list(contours.levels[::2]) if labelled is None else list(labelled)
     axes.clabel(contours, levels=shown, fontsize=7, fmt="%.3g")
-    if path:
-        axes.plot(*zip(*path), "r.-", ms=3, lw=1, label=label)
-        axes.plot(*path[0], "ro", ms=6)
+    if points:
+        axes.plot(*zip(*points), "r.-", ms=3, lw=1, label=label)
+        axes.plot(*points[0], "ro", ms=6)
         axes.legend(loc="lower left", fontsize=8)
     axes.set_aspect("equal")  # right angles only look right on equal axes
     axes.set_xlim(ws[0], ws[-1])
@@ -165,7 +199,7 @@ def cost_contour(
     axes.set_ylabel("b")
     axes.set_title(title or "the cost C(w, b)", fontsize=9)
     if file is not None:
-        _write_png(figure, file)
+        _write_figure(figure, file)
     return figure
 
 
@@ -215,14 +249,16 @@ def heart(
         step: how many steps ``model`` has been trained (for its legend entry).
         costs: the cost per step; given, a second panel draws it on a log scale, with a dot at
             each snapshot and at ``step``.
-        title: the figure's title. file: where to write the figure as PNG, if anywhere.
+        title: the figure's title. file: where to write the figure (``.png``, ``.svg``,
+            ``.pdf``), if anywhere.
 
     Returns:
         The matplotlib ``Figure``: one axes (the curves), or two with ``costs``.
 
     Raises:
         ImportError: matplotlib is missing (the message says what to install).
-        ValueError: the model does not have two outputs.
+        ValueError: the model does not have one input and two outputs.
+        TypeError: ``snapshots`` is not a list of (step, points) pairs.
 
     Example:
         >>> import nn
@@ -233,6 +269,10 @@ def heart(
     figure_class = _matplotlib()
     from matplotlib import colormaps
 
+    _check_heart_model(model)
+    snapshots = _checked_snapshots(snapshots)
+    if file is not None:
+        _format_of(file)
     targets = heart_data()[1]
     final = heart_curve(model)
     curves = [(s, points, _curve_cost(points, targets)) for s, points in snapshots]
@@ -262,8 +302,34 @@ def heart(
         figure.suptitle(title, fontsize=11)
     figure.tight_layout()
     if file is not None:
-        _write_png(figure, file)
+        _write_figure(figure, file)
     return figure
+
+
+def _check_heart_model(model: object) -> None:
+    nin = getattr(model, "nin", None)
+    layers = getattr(model, "layers", None)
+    if nin != 1 or not layers or layers[-1].nout != 2:
+        raise ValueError(
+            f"heart: the model must have 1 input (x) and 2 outputs (a1, a2), like the course's "
+            f"nn.MLP(1, [6, 7, 2]); got {model!r}"
+        )
+
+
+def _checked_snapshots(
+    snapshots: object,
+) -> list[tuple[int, Sequence[Sequence[float]]]]:
+    what = "heart: snapshots must be a list of (step, points) pairs (points: heart_curve(model))"
+    if isinstance(snapshots, (str, bytes)) or not hasattr(snapshots, "__iter__"):
+        raise TypeError(f"{what}, got {snapshots!r}")
+    checked: list[tuple[int, Sequence[Sequence[float]]]] = []
+    for entry in snapshots:
+        if not isinstance(entry, tuple) or len(entry) != 2 or not isinstance(entry[0], int):
+            raise TypeError(f"{what}, got {entry!r} in it")
+        checked.append(
+            (entry[0], [_point(point, "heart: a snapshot's point") for point in entry[1]])
+        )
+    return checked
 
 
 def _draw_costs(axes: Any, costs: Sequence[float], marks: list[tuple[int, float, Any]]) -> None:
@@ -277,12 +343,32 @@ def _draw_costs(axes: Any, costs: Sequence[float], marks: list[tuple[int, float,
     axes.grid(True, which="both", alpha=0.3)
 
 
-def _write_png(figure: Any, file: str | os.PathLike[str]) -> None:
-    """Write ``figure`` as PNG without a timestamp (reruns give the same bytes)."""
+_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", "": "png"}
+_NO_DATES = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}
+"""Metadata left out, so that drawing the same figure again gives the same bytes."""
+
+
+def _format_of(file: str | os.PathLike[str]) -> str:
+    """The format a file name asks for, checked before anything is drawn."""
+    if not isinstance(file, (str, os.PathLike)):
+        raise TypeError(f"file must be a file name, got {type(file).__name__}: {file!r}")
+    suffix = Path(file).suffix.lower()
+    if suffix not in _FORMATS:
+        raise ValueError(f"file: {str(file)!r} — write a figure as .png, .svg or .pdf")
+    return _FORMATS[suffix]
+
+
+def _write_figure(figure: Any, file: str | os.PathLike[str]) -> None:
+    """Write ``figure`` in the format its name asks for, without a timestamp."""
+    fmt = _format_of(file)
+
+    import matplotlib
 
     def save(handle: BinaryIO) -> None:
-        figure.savefig(
-            handle, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None}
-        )
+        # SVG ids are random unless salted: a fixed salt gives the same bytes each time
+        with matplotlib.rc_context({"svg.hashsalt": "nn.plot"}):
+            figure.savefig(
+                handle, format=fmt, dpi=100, bbox_inches="tight", metadata=_NO_DATES[fmt]
+            )
 
     write_atomically(Path(file), save)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -84,6 +85,10 @@ def test_cost_contour_draws_the_cost_and_the_path(tmp_path: Path) -> None:
         ({"b": (0.0,)}, ValueError, "cost_contour: b must be a pair (low, high), got (0.0,)"),
         ({"resolution": 1}, ValueError, "cost_contour: resolution must be an int ≥ 2, got 1"),
         ({"cost": lambda w, b: "x"}, TypeError, "cost(w, b) must give a Value, got str"),
+        ({"path": "map.png"}, TypeError, "path is the list of points (w, b) to draw"),
+        ({"path": [(0.0, 1.0, 2.0)]}, TypeError, "path[0] must be a pair of numbers (w, b)"),
+        ({"path": [(0.0, math.nan)]}, ValueError, "cost_contour: path[0] must be finite"),
+        ({"file": "map.jpeg"}, ValueError, "write a figure as .png, .svg or .pdf"),
     ],
 )
 def test_cost_contour_refuses_bad_arguments(
@@ -91,7 +96,7 @@ def test_cost_contour_refuses_bad_arguments(
 ) -> None:
     options: dict[str, object] = {"cost": not_cost, "w": (-1.0, 1.0), "b": (-1.0, 1.0)}
     options |= arguments
-    with pytest.raises(error, match=words.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(error, match=re.escape(words)):
         plot.cost_contour(**options)  # type: ignore[arg-type]
 
 
@@ -125,9 +130,37 @@ def test_heart_with_snapshots_and_costs_has_a_cost_panel() -> None:
     assert figure._suptitle.get_text() == "run"
 
 
-def test_heart_needs_two_outputs() -> None:
-    with pytest.raises(ValueError, match=r"heart: the model must have 2 outputs \(a1, a2\), got 3"):
-        plot.heart(nn.MLP(1, [3], rng=0))
+@pytest.mark.parametrize("model", [nn.MLP(1, [3], rng=0), nn.MLP(2, [3, 2], rng=0), "net"])
+def test_heart_needs_one_input_and_two_outputs(model: object) -> None:
+    words = r"heart: the model must have 1 input \(x\) and 2 outputs \(a1, a2\)"
+    with pytest.raises(ValueError, match=words):
+        plot.heart(model)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("snapshots", [[1, 2], "curve", [(0, [(0.1, 0.2, 0.3)])]])
+def test_heart_refuses_snapshots_that_are_not_step_and_points(snapshots: object) -> None:
+    with pytest.raises(TypeError, match=r"heart: (snapshots must be|a snapshot's point)"):
+        plot.heart(nn.MLP(1, [6, 7, 2], rng=0), snapshots=snapshots)  # type: ignore[arg-type]
+
+
+def test_the_figure_is_written_in_the_format_its_name_asks_for(tmp_path: Path) -> None:
+    np = pytest.importorskip("numpy")
+    path = np.array(plot.descent_path(not_cost, (1.3, -0.1), lr=0.5, steps=5))  # N × 2
+    options = {"w": (-2.0, 2.0), "b": (-2.0, 2.0), "resolution": 11, "path": path}
+    svg, pdf, png = tmp_path / "map.svg", tmp_path / "map.pdf", tmp_path / "map"
+    for file in (svg, pdf, png):
+        plot.cost_contour(not_cost, file=file, **options)  # type: ignore[arg-type]
+    assert svg.read_text().lstrip().startswith("<?xml") and "<svg" in svg.read_text()
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert png.read_bytes()[:8] == PNG_SIGNATURE
+    first = svg.read_bytes()
+    plot.cost_contour(not_cost, file=svg, **options)  # type: ignore[arg-type]
+    assert svg.read_bytes() == first  # no date in it: the same figure, the same bytes
+
+
+def test_descent_path_refuses_a_start_that_is_not_a_pair() -> None:
+    with pytest.raises(TypeError, match=r"descent_path: start must be a pair of numbers \(w, b\)"):
+        plot.descent_path(not_cost, (1.0, 2.0, 3.0), lr=0.5, steps=2)  # type: ignore[arg-type]
 
 
 def test_without_matplotlib_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
