@@ -31,6 +31,7 @@ from .matrices import (
     WeightRow,
     WeightRows,
     Weights,
+    WrongName,
     checked_batch,
     checked_layers,
     checked_matrix,
@@ -66,6 +67,8 @@ class Layer(Module):
         >>> [round(a.data, 4) for a in layer([0.3, 0.4, 0.1])]
         [0.7616, -0.7616]
     """
+
+    w = WrongName("a layer's weights are the matrix layer.W (layer.W = [[...], ...])")
 
     def __init__(
         self,
@@ -248,6 +251,12 @@ class MLP(Module):
         >>> [layer.nout for layer in model.layers], len(model([1.0, -1.0]))
         ([4, 1], 1)
     """
+
+    _IN_LAYERS = (
+        "an MLP's weights and biases are its layers': model.layers[n].W and .b, "
+        "or model.parameter('W2[1][3]')"
+    )
+    W, w, b = WrongName(_IN_LAYERS), WrongName(_IN_LAYERS), WrongName(_IN_LAYERS)
 
     def __init__(
         self,

@@ -30,6 +30,7 @@ __all__ = [
     "WeightRow",
     "WeightRows",
     "Weights",
+    "WrongName",
     "checked_batch",
     "checked_layers",
     "checked_matrix",
@@ -132,6 +133,38 @@ def _is_list_like(x: object) -> bool:
         and hasattr(x, "__getitem__")
         and not isinstance(x, (str, bytes, Mapping))
     )
+
+
+class WrongName:
+    """A name users reach for on the wrong kind of module (``layer.w`` for ``layer.W``,
+    ``neuron.W`` for ``neuron.w``): reading or assigning it says where the numbers are,
+    instead of an assignment silently making a new attribute that nothing reads.
+
+    Example:
+        >>> from nn import Layer
+        >>> Layer(3, 2).w = [[1, 2, 3], [4, 5, 6]]  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        AttributeError: Layer has no 'w': a layer's weights are the matrix layer.W (...)
+    """
+
+    def __init__(self, hint: str) -> None:
+        self.hint = hint
+        self.owner = self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.owner, self.name = owner.__name__, name
+
+    def _error(self) -> AttributeError:
+        return AttributeError(f"{self.owner} has no {self.name!r}: {self.hint}")
+
+    def __get__(self, instance: object, owner: type | None = None) -> WrongName:
+        if instance is None:
+            return self
+        raise self._error()
+
+    def __set__(self, instance: object, value: object) -> None:
+        raise self._error()
 
 
 def looks_like_batch(x: object) -> bool:

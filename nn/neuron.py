@@ -22,7 +22,7 @@ from autodiff import Value, dot
 from .activations import Activation, linear, resolve_activation
 from .checks import positive_int
 from .init import RandomSource, as_random, initial_values
-from .matrices import Weights, checked_number, checked_vector, looks_like_batch
+from .matrices import Weights, WrongName, checked_number, checked_vector, looks_like_batch
 from .module import Module, Scalar, join_name
 
 __all__ = ["Neuron"]
@@ -95,6 +95,8 @@ class Neuron(Module):
         >>> round(a.data, 4), a.label, a.children[0].label
         (-0.0997, 'a', 'z')
     """
+
+    W = WrongName("a neuron's weights are the list neuron.w (neuron.w = [...])")
 
     def __init__(
         self,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -317,3 +318,26 @@ def test_a_bad_neuron_assignment_changes_nothing(attribute, value, error, messag
     with pytest.raises(error, match=message):
         setattr(neuron, attribute, value)
     assert [p.data for p in neuron.parameters()] == before
+
+
+@pytest.mark.parametrize(
+    ("make", "name", "hint"),
+    [
+        (lambda: Layer(3, 2, rng=0), "w", "layer.W"),
+        (lambda: Neuron(2, rng=0), "W", "neuron.w"),
+        (lambda: MLP(2, [3, 1], rng=0), "W", "model.layers[n].W"),
+        (lambda: MLP(2, [3, 1], rng=0), "w", "model.layers[n].W"),
+        (lambda: MLP(2, [3, 1], rng=0), "b", "model.layers[n].W and .b"),
+    ],
+)
+def test_the_other_modules_spelling_of_the_weights_is_an_error_not_a_new_attribute(
+    make: Callable[[], object], name: str, hint: str
+) -> None:
+    module = make()
+    before = [p.data for p in module.parameters()]  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError, match=f"has no {name!r}: .*{re.escape(hint)}"):
+        setattr(module, name, [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    with pytest.raises(AttributeError, match=f"has no {name!r}"):
+        getattr(module, name)
+    assert [p.data for p in module.parameters()] == before  # type: ignore[attr-defined]
+    assert name not in vars(module)
