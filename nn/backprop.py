@@ -29,7 +29,7 @@ from autodiff import Value, grad
 
 from .layers import MLP, Layer
 from .losses import sum_squared_error
-from .matrices import checked_vector, looks_like_batch
+from .matrices import checked_vector, is_list_like, looks_like_batch
 
 __all__ = ["BackpropTable", "LayerTerms", "backprop_table"]
 
@@ -38,7 +38,7 @@ Rows = tuple[tuple[float, ...], ...]
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
-_DERIVATIVE = {"sigmoid": "σ'", "tanh": "tanh'", "relu": "relu'", "linear": "1·"}
+_DERIVATIVE = {"sigmoid": "σ'", "tanh": "tanh'", "relu": "relu'"}
 """How the course writes the activation's derivative, by activation name."""
 
 
@@ -102,11 +102,13 @@ class BackpropTable:
         shown = _shown_examples(examples)
         if examples > 1:
             lines.append(
-                f"(z, a and δ have one column per example; {len(shown)} of {examples} shown)"
+                f"(z, a and δ have one column per example, {len(shown)} of {examples} shown; "
+                f"C is the mean over the examples, so each δ = ∂C/∂z is the example's own "
+                f"δ divided by {examples})"
             )
         for terms in reversed(self.layers):
             n, sup = terms.n, _sup(terms.n)
-            act, symbol = _derivative_symbol(terms.activation), _activation_symbol(terms.activation)
+            symbol = _activation_symbol(terms.activation)
             lines.append(
                 f"layer {n}{' (output)' if n == last else ''}: "
                 f"z{sup} = W{sup} a{_sup(n - 1)} + b{sup},  a{sup} = {symbol}(z{sup})"
@@ -115,10 +117,7 @@ class BackpropTable:
             lines += self._rows(f"a{sup}", terms.a, shown)
             if n == last:
                 lines += self._rows(f"∂C/∂a{sup}", self.dC_da, shown)
-                rule = f"∂C/∂a{sup} ⊙ {act}(z{sup})"
-            else:
-                rule = f"(W{_sup(n + 1)}ᵀ δ{_sup(n + 1)}) ⊙ {act}(z{sup})"
-            lines += self._rows(f"δ{sup} = {rule}", terms.delta, shown)
+            lines += self._rows(f"δ{sup} = {_rule(terms, last)}", terms.delta, shown)
             total = "Σₖ " if examples > 1 else ""
             lines += self._matrix(f"J_W{sup} = {total}δ{sup} a{_sup(n - 1)}ᵀ", terms.J_W)
             lines.append(f"  J_b{sup} = {total}δ{sup} = {self._vector(terms.J_b)}")
@@ -137,11 +136,13 @@ class BackpropTable:
             return [f"  {name} = {self._vector(rows[0])}"]
         columns = [[self._number(rows[k][i]) for i in range(len(rows[k]))] for k in shown]
         width = max(len(text) for column in columns for text in column)
-        lines = [f"  {name} =    (examples {', '.join(str(k) for k in shown)}, …)"]
+        more = len(rows) > len(shown)
+        lines = [
+            f"  {name} =    (examples {', '.join(str(k) for k in shown)}{', …' if more else ''})"
+        ]
         for i in range(len(rows[0])):
-            lines.append(
-                "      [" + "  ".join(column[i].rjust(width) for column in columns) + "  …]"
-            )
+            cells = "  ".join(column[i].rjust(width) for column in columns)
+            lines.append(f"      [{cells}{'  …' if more else ''}]")
         return lines
 
     def _matrix(self, name: str, rows: Rows) -> list[str]:
@@ -164,12 +165,7 @@ class BackpropTable:
         last = len(self.layers)
         for terms in reversed(self.layers):
             n, sup = terms.n, _sup(terms.n)
-            act, symbol = _derivative_symbol(terms.activation), _activation_symbol(terms.activation)
-            rule = (
-                f"∂C/∂a{sup} ⊙ {act}(z{sup})"
-                if n == last
-                else f"(W{_sup(n + 1)}ᵀ δ{_sup(n + 1)}) ⊙ {act}(z{sup})"
-            )
+            symbol, rule = _activation_symbol(terms.activation), _rule(terms, last)
             parts.append(
                 f"<h4>layer {n}{' (output)' if n == last else ''}: "
                 f"z{sup} = W{sup} a{_sup(n - 1)} + b{sup}, a{sup} = {html.escape(symbol)}(z{sup}),"
@@ -209,8 +205,14 @@ def _activation_symbol(activation: str) -> str:
     return "σ" if activation == "sigmoid" else activation
 
 
-def _derivative_symbol(activation: str) -> str:
-    return _DERIVATIVE.get(activation, f"{activation}'")
+def _rule(terms: LayerTerms, last: int) -> str:
+    """How δ⁽ⁿ⁾ is formed, as the course writes it (a linear layer has no σ' factor)."""
+    n, sup = terms.n, _sup(terms.n)
+    incoming = f"∂C/∂a{sup}" if n == last else f"(W{_sup(n + 1)}ᵀ δ{_sup(n + 1)})"
+    if terms.activation == "linear":
+        return f"{incoming}  (linear: a{sup} = z{sup})"
+    derivative = _DERIVATIVE.get(terms.activation, f"{terms.activation}'")
+    return f"{incoming} ⊙ {derivative}(z{sup})"
 
 
 def backprop_table(
@@ -265,10 +267,19 @@ def backprop_table(
         checked_vector(row, _where("x", k, batch), nin, "input")
         for k, row in enumerate(x if batch else [x])
     ]
-    target_rows = y if batch else [y]
-    if not looks_like_batch(target_rows) or len(target_rows) != len(inputs):
-        what = f"{len(inputs)} target rows, one per example" if batch else f"{nout} targets"
-        raise ValueError(f"backprop_table: y must be {what}, got {y!r}")
+    if not callable(loss):
+        raise TypeError(
+            f"backprop_table: loss must be a function (outputs, target) -> Value, such as "
+            f"nn.sum_squared_error; got {type(loss).__name__}: {loss!r}"
+        )
+    target_rows = list(y) if batch and is_list_like(y) else [y]
+    if nout == 1:  # one output: a target may be a number
+        target_rows = [row if is_list_like(row) else [row] for row in target_rows]
+    if len(target_rows) != len(inputs):
+        raise ValueError(
+            f"backprop_table: y must have one target per example, {len(inputs)} of them; "
+            f"got {len(target_rows)}: {y!r}"
+        )
     targets = [
         checked_vector(row, _where("y", k, batch), nout, "output")
         for k, row in enumerate(target_rows)

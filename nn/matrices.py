@@ -36,6 +36,7 @@ __all__ = [
     "checked_matrix",
     "checked_number",
     "checked_vector",
+    "is_list_like",
     "looks_like_batch",
 ]
 
@@ -126,7 +127,7 @@ class Biases(ReadOnlyView[Value]):
     how_to_set = "set a bias with layer.b[i].data = value, or all of them with layer.b = [...]"
 
 
-def _is_list_like(x: object) -> bool:
+def is_list_like(x: object) -> bool:
     """A sequence of items (a list, a tuple, a numpy array), not a string or a mapping."""
     return (
         hasattr(x, "__len__")
@@ -174,10 +175,10 @@ def looks_like_batch(x: object) -> bool:
         >>> looks_like_batch([[0.3, 0.4], [1.0, 0.0]]), looks_like_batch([0.3, 0.4])
         (True, False)
     """
-    if not _is_list_like(x):
+    if not is_list_like(x):
         return False
     rows: Sequence[object] = x  # type: ignore[assignment]
-    return len(rows) > 0 and all(_is_list_like(row) for row in rows)
+    return len(rows) > 0 and all(is_list_like(row) for row in rows)
 
 
 def checked_number(entry: object, where: str) -> float:
@@ -216,13 +217,14 @@ def checked_vector(
         ...
         ValueError: b must have 3 entries (one per neuron), got 2
     """
-    if not _is_list_like(vector):
+    if not is_list_like(vector):
         raise TypeError(
             f"{what} must be a list of numbers, got {type(vector).__name__}: {vector!r}"
         )
     items = list(vector)  # type: ignore[call-overload]
     if length is not None and len(items) != length:
-        raise ValueError(f"{what} must have {length} entries (one per {per}), got {len(items)}")
+        entries = "1 entry" if length == 1 else f"{length} entries"
+        raise ValueError(f"{what} must have {entries} (one per {per}), got {len(items)}")
     if not items:
         raise ValueError(f"{what} must have at least one entry, got none")
     return [checked_number(entry, f"{what}[{i}]") for i, entry in enumerate(items)]
@@ -246,7 +248,7 @@ def checked_matrix(
         ...
         ValueError: Layer.W must be 2×3 (one row per neuron, one column per input), got 1 rows
     """
-    if not _is_list_like(matrix) or (len(matrix) and not _is_list_like(matrix[0])):  # type: ignore[arg-type, index]
+    if not is_list_like(matrix) or (len(matrix) and not is_list_like(matrix[0])):  # type: ignore[arg-type, index]
         raise TypeError(
             f"{what} must be a matrix: a list of rows, each a list of numbers, "
             f"got {type(matrix).__name__}: {matrix!r}"
@@ -262,7 +264,7 @@ def checked_matrix(
     width = columns
     checked = []
     for i, row in enumerate(given):
-        if not _is_list_like(row):
+        if not is_list_like(row):
             raise TypeError(
                 f"{what}[{i}] must be a row of numbers, got {type(row).__name__}: {row!r}"
             )
@@ -301,15 +303,15 @@ def checked_batch(X: object, nin: int, owner: str) -> list[Any]:
         ...
         TypeError: Layer.forward_batch expects a batch...; got one example of 3 numbers: ...
     """
-    if not _is_list_like(X):
+    if not is_list_like(X):
         raise TypeError(
             f"{owner}.forward_batch expects a batch: a list of examples, each a list of {nin} "
             f"inputs; got {type(X).__name__}: {X!r}"
         )
     examples = list(X)  # type: ignore[call-overload]
     for k, example in enumerate(examples):
-        if not _is_list_like(example):
-            if all(not _is_list_like(entry) for entry in examples):
+        if not is_list_like(example):
+            if all(not is_list_like(entry) for entry in examples):
                 raise TypeError(
                     f"{owner}.forward_batch expects a batch: a list of examples, each a list of "
                     f"{nin} inputs; got one example of {len(examples)} numbers: call the model "

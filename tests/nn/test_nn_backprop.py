@@ -9,6 +9,7 @@ leaves in ``.grad``.
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from hypothesis import given
@@ -211,16 +212,40 @@ def test_the_html_escapes_and_carries_the_numbers():
     ("model", "x", "y", "error", "message"),
     [
         ("not a model", [1.0], [1.0], TypeError, "model must be an nn.MLP or an nn.Layer"),
-        (None, [1.0, 2.0], [1.0], ValueError, "backprop_table: x must have 1 entries"),
-        (None, [[1.0], [2.0]], [[1.0]], ValueError, "y must be 2 target rows"),
-        (None, [1.0], [1.0, 2.0], ValueError, "backprop_table: y must have 1 entries"),
+        (
+            None,
+            [1.0, 2.0],
+            [1.0],
+            ValueError,
+            "backprop_table: x must have 1 entry (one per input)",
+        ),
+        (None, [[1.0], [2.0]], [[1.0]], ValueError, "y must have one target per example, 2 of"),
+        (None, [1.0], [1.0, 2.0], ValueError, "backprop_table: y must have 1 entry (one per"),
+        (None, [1.0], [1.0], TypeError, "loss must be a function (outputs, target) -> Value"),
         (None, [1.0], [[1.0, 2.0]], TypeError, "backprop_table: y[0] must be a real number"),
-        (None, [1.0], 1.0, ValueError, "y must be 1 targets"),
         (None, [float("nan")], [1.0], ValueError, "backprop_table: x[0] must be finite"),
         (None, ["1"], [1.0], TypeError, "backprop_table: x[0] must be a real number"),
     ],
 )
 def test_bad_input_gets_a_clear_error(model, x, y, error, message):
     model = nn.MLP(1, [2, 1], rng=0) if model is None else model
-    with pytest.raises(error, match=message.replace("[", r"\[").replace("]", r"\]")):
-        nn.backprop_table(model, x, y)
+    loss = "sse" if "loss" in message else nn.sum_squared_error
+    with pytest.raises(error, match=re.escape(message)):
+        nn.backprop_table(model, x, y, loss=loss)
+
+
+def test_a_one_output_model_takes_numbers_as_targets():
+    model = nn.MLP(2, [3, 1], rng=0)
+    assert nn.backprop_table(model, [0.0, 1.0], 1.0) == nn.backprop_table(model, [0.0, 1.0], [1.0])
+    batch = nn.backprop_table(model, [[0.0, 1.0], [1.0, 0.0]], [1.0, 0.0])
+    assert batch == nn.backprop_table(model, [[0.0, 1.0], [1.0, 0.0]], [[1.0], [0.0]])
+    assert batch.targets == ((1.0,), (0.0,))
+
+
+def test_a_linear_layer_has_no_slope_factor_and_all_examples_shown_have_no_ellipsis():
+    model = nn.MLP(1, [2, 1], output_activation="linear", rng=0)
+    text = str(nn.backprop_table(model, [[0.1], [0.2], [0.3]], [[1.0], [0.0], [0.5]]))
+    assert "δ⁽²⁾ = ∂C/∂a⁽²⁾  (linear: a⁽²⁾ = z⁽²⁾)" in text
+    assert "δ⁽¹⁾ = (W⁽²⁾ᵀ δ⁽²⁾) ⊙ σ'(z⁽¹⁾)" in text
+    assert "…" not in text and "(examples 0, 1, 2)" in text
+    assert "δ divided by 3" in text.splitlines()[1]
