@@ -24,7 +24,12 @@ from ..graph import local_partials, path_counts, topological_order
 from ..value import Value
 from .notation import Names, chain_symbol, factor, format_number
 
-__all__ = ["Contribution", "Explanation", "Path", "explain"]
+__all__ = ["LIST_PATHS", "Contribution", "Explanation", "Path", "explain"]
+
+LIST_PATHS = 10
+"""Up to this many paths the ledger lists each; past it, a graph with labelled nodes on the
+paths gets the chain rule between them, label by label (``.paths`` still has them all up to
+``max_paths``)."""
 
 _Partials = dict[Value, tuple[float, ...]]
 """The local partials of the nodes on a path."""
@@ -226,7 +231,14 @@ def _ledger_lines(explanation: Explanation) -> list[str]:
     head = f"∂{out}/∂{wrt}"
     if explanation.path_count == 0:
         return [f"{head} = 0 ({names.name(explanation.output)} does not depend on {wrt})"]
-    if not explanation.complete:
+    summary = None
+    if explanation.complete and len(explanation.paths) > LIST_PATHS:
+        summary = _labelled_lines(explanation, names, out, order)
+    if summary is not None:
+        count = len(explanation.paths)
+        lines = [f"{head}: {count} paths lead from {out} down to {wrt}, more than {LIST_PATHS}."]
+        lines += summary
+    elif not explanation.complete:
         lines = _edge_lines(explanation, names, head, order)
     elif len(explanation.paths) == 1:
         lines = _path_lines(explanation.paths[0], names, f"{head} = ")
@@ -344,16 +356,27 @@ def _labelled_lines(
     by_label: dict[object, list[Value]] = {}
     for node in sorted(steps, key=position.__getitem__):  # the first example first
         by_label.setdefault(node.label or id(node), []).append(node)
-    groups = sorted(by_label.items(), key=lambda item: -position[item[1][0]])  # root side first
+    level = _levels(steps, position)
+    # from the output down, label by label; at one level, in graph order (neuron 0 first)
+    groups = sorted(by_label.values(), key=lambda nodes: (level[nodes[0]], position[nodes[0]]))
     lines = [
         f"The chain rule between labelled nodes instead: ∂{out}/∂node is the sum, over the "
         f"labelled nodes that use it, of ∂{out}/∂user · ∂user/∂node, the steps through "
         "unlabelled nodes multiplied out. Nodes that share a label (one per example, say) "
         "make one line: the first one's account, then the sum over all of them."
     ]
-    for _, nodes in groups:
-        lines.append(_account_line(explanation, names, out, on_path, steps[nodes[0]], nodes))
+    for nodes in groups:
+        account = sorted(steps[nodes[0]], key=lambda step: position[step.user])
+        lines.append(_account_line(explanation, names, out, on_path, account, nodes))
     return lines
+
+
+def _levels(steps: dict[Value, list[_Step]], position: dict[Value, int]) -> dict[Value, int]:
+    """How many labelled steps below the output each labelled node is (its nearest use)."""
+    level: dict[Value, int] = {}
+    for node in sorted(steps, key=lambda node: -position[node]):  # users before what they use
+        level[node] = 1 + min(level.get(step.user, 0) for step in steps[node])
+    return level
 
 
 def _account_line(

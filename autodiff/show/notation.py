@@ -104,6 +104,9 @@ class Names:
         # For each abbreviated node: its topological position, its expression, the operands
         # the expression names.
         self._definitions: dict[Value, tuple[int, str, list[Value]]] = {}
+        # For an expression written inline, the abbreviations its text names (through its
+        # own inline operands too): a definition that names it must define those as well.
+        self._mentions: dict[Value, list[Value]] = {}
         self._atoms: dict[Value, str] = {}  # each name as an atom, made once
         self._used: set[Value] = set()
         for index, node in enumerate(order):
@@ -111,7 +114,8 @@ class Names:
         # An unlabelled root is what the whole ledger is about: a short name reads best.
         if order and not order[-1].label and order[-1].children:
             root = order[-1]
-            self._definitions[root] = (len(order) - 1, *self._expression(root))
+            text, operands = self._expression(root)
+            self._definitions[root] = (len(order) - 1, text, self._abbreviations(operands))
             self._names[root] = "out"
 
     def name(self, node: Value) -> str:
@@ -154,15 +158,15 @@ class Names:
     def definitions(self) -> list[str]:
         """``where v<k> = ...`` for every abbreviation used so far (and those they use)."""
         pending = [key for key in self._used if key in self._definitions]
+        for key in self._used:  # a name written inline names the abbreviations in it
+            pending += self._mentions.get(key, ())
         defined: set[Value] = set()
         while pending:
             key = pending.pop()
             if key in defined:
                 continue
             defined.add(key)
-            for operand in self._definitions[key][2]:
-                if operand in self._definitions:
-                    pending.append(operand)
+            pending += self._definitions[key][2]
         keys = sorted(defined, key=lambda key: self._definitions[key][0])
         return [f"  where {self._names[key]} = {self._definitions[key][1]}" for key in keys]
 
@@ -178,10 +182,24 @@ class Names:
         if not node.children:
             return format_number(node.data, self.digits)
         text, operands = self._expression(node)
+        mentioned = self._abbreviations(operands)
         if len(text) <= MAX_NAME or self._about_one_label(operands):
+            if mentioned:
+                self._mentions[node] = mentioned
             return text
-        self._definitions[node] = (index, text, operands)
+        self._definitions[node] = (index, text, mentioned)
         return f"v{index}"
+
+    def _abbreviations(self, operands: list[Value]) -> list[Value]:
+        """The abbreviated nodes that an expression of ``operands`` names, directly or
+        inside the operands written inline."""
+        found: list[Value] = []
+        for operand in operands:
+            if operand in self._definitions:
+                found.append(operand)
+            elif operand in self._mentions:
+                found += self._mentions[operand]
+        return found
 
     @staticmethod
     def _about_one_label(operands: list[Value]) -> bool:

@@ -249,3 +249,32 @@ def test_a_linear_layer_has_no_slope_factor_and_all_examples_shown_have_no_ellip
     assert "δ⁽¹⁾ = (W⁽²⁾ᵀ δ⁽²⁾) ⊙ σ'(z⁽¹⁾)" in text
     assert "…" not in text and "(examples 0, 1, 2)" in text
     assert "δ divided by 3" in text.splitlines()[1]
+
+
+def test_explain_on_the_heart_batch_cost_is_a_delta_ledger_by_layer():
+    from autodiff import explain
+
+    model = nn.MLP(1, [6, 7, 2], init="course", rng=0)
+    inputs, targets = nn.heart()
+    C = sum(nn.sum_squared_error(model(x), y) for x, y in zip(inputs, targets)) / len(inputs)
+    C.label = "C"
+    table = nn.backprop_table(model, inputs, targets)
+    # b3[1]: exactly 100 paths (one per example), summarised rather than listed
+    bias = str(explain(C, model.parameter("b3[1]"))).splitlines()
+    assert bias[0].endswith("100 paths lead from C down to layers.2.neurons.0.b, more than 10.")
+    assert bias[-1].endswith(f" = {table.layers[2].J_b[0]:.4g}") and len(bias) == 5
+    # W2[1][3]: from the cost down, layer by layer, neuron 0 before neuron 1 at each level
+    lines = str(explain(C, model.parameter("W2[1][3]"))).splitlines()[2:]
+    heads = [line.split(" = ")[0].removeprefix("∂C/∂") for line in lines]
+    assert heads == [
+        "layers.2.neurons.0.a",
+        "layers.2.neurons.1.a",
+        "layers.2.neurons.0.z",
+        "layers.2.neurons.1.z",
+        "layers.1.neurons.0.a",
+        "layers.1.neurons.0.z",
+        "layers.1.neurons.0.w.2",
+    ]
+    delta2 = sum(row[0] for row in table.layers[1].delta)  # Σₖ δ⁽²⁾₁ = J_b⁽²⁾₁
+    assert lines[5].endswith(f"layers.1.neurons.0.z: {delta2:.4g}")
+    assert lines[6].endswith(f" = {table.layers[1].J_W[0][2]:.4g}")

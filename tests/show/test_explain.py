@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Set
 
 import pytest
 from hypothesis import given, settings
@@ -183,7 +184,32 @@ def test_total_equals_grad_on_random_graphs(recipe: Expression) -> None:
         if wrt is not root:
             assert abs(math.fsum(into_wrt) - expected) <= 1e-12 + 1e-9 * scale
         assert explain(root, wrt, max_paths=1).total == expected
-        assert str(explanation)  # the ledger prints for every shape of graph
+        labels = {node.label for node in nodes}  # a recipe labels its inputs v0, v1, ...
+        for ledger in (str(explanation), str(explain(root, wrt, max_paths=1))):
+            assert_every_abbreviation_is_defined(ledger, labels)
+
+
+def assert_every_abbreviation_is_defined(ledger: str, labels: Set[str] = frozenset()) -> None:
+    """Each v<k> a ledger writes has its ``where v<k> = ...`` line, once."""
+    lines = ledger.splitlines()
+    defined = [
+        line.split(" = ")[0].removeprefix("  where ")
+        for line in lines
+        if line.startswith("  where ")
+    ]
+    assert len(defined) == len(set(defined))
+    assert set(re.findall(r"\bv\d+\b", ledger)) - labels <= set(defined)
+
+
+def test_abbreviations_inside_inline_expressions_are_defined_too() -> None:
+    # out = (v + c) + ... where v is long: "v12 + 0.5" is written inline, and names v12
+    x = [Value(0.1 * k, label=f"x{k}") for k in range(8)]
+    long = x[0] * x[1] + x[2] * x[3] + x[4] * x[5] + x[6] * x[7]
+    inline = long + 0.5
+    out = inline * inline + x[0]
+    ledger = str(explain(out, x[0]))
+    assert "v" in ledger.split("where")[0]
+    assert_every_abbreviation_is_defined(ledger)
 
 
 def test_a_value_is_keyed_by_identity() -> None:
