@@ -135,7 +135,15 @@ def course_labels(model: _Module) -> dict[str, str]:
         >>> labels = course_labels(nn.MLP(1, [6, 7, 2], rng=0))
         >>> labels["layers.1.neurons.0.w.2"], labels["layers.2.neurons.1.a"], labels["layers.0"]
         ('W2[1][3]', 'a3[2]', 'layer 1')
+
+    Raises:
+        TypeError: ``model`` is not an nn module.
     """
+    if not hasattr(model, "named_parameters") or not hasattr(model, "named_children"):
+        raise TypeError(
+            f"course_labels: model must be an nn module (an MLP, a Layer or a Neuron), "
+            f"got {type(model).__name__}: {model!r}"
+        )
     names = [name for name, _ in model.named_parameters()]
     modules = _module_paths(model)
     neurons = [path for path in modules if re.fullmatch(r"(layers\.\d+\.)?neurons\.\d+", path)]

@@ -33,9 +33,9 @@ from .matrices import (
     Weights,
     WrongName,
     checked_batch,
+    checked_biases,
     checked_layers,
     checked_matrix,
-    checked_vector,
     looks_like_batch,
 )
 from .module import Module, Scalar
@@ -113,7 +113,7 @@ class Layer(Module):
             (Layer(3, 2, activation='tanh'), [0.76159416, -0.76159416])
         """
         weights = checked_matrix(W, "Layer.from_matrices: W")
-        biases = checked_vector(b, "Layer.from_matrices: b", length=len(weights))
+        biases = checked_biases(b, "Layer.from_matrices: b", length=len(weights))
         layer = cls(len(weights[0]), len(weights), activation, rng=0)
         layer._assign(weights, biases)
         return layer
@@ -164,7 +164,7 @@ class Layer(Module):
 
     @b.setter
     def b(self, vector: Sequence[float]) -> None:
-        self._assign(None, checked_vector(vector, "Layer.b", length=self.nout))
+        self._assign(None, checked_biases(vector, "Layer.b", length=self.nout))
 
     def _assign(self, weights: list[list[float]] | None, biases: list[float] | None) -> None:
         """Set checked numbers: every check is done before the first parameter changes."""

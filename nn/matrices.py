@@ -32,6 +32,7 @@ __all__ = [
     "Weights",
     "WrongName",
     "checked_batch",
+    "checked_biases",
     "checked_layers",
     "checked_matrix",
     "checked_number",
@@ -196,10 +197,30 @@ def checked_number(entry: object, where: str) -> float:
         entry = entry.data
     if isinstance(entry, bool) or not isinstance(entry, Real):
         raise TypeError(f"{where} must be a real number, got {type(entry).__name__}: {entry!r}")
-    number = float(entry)
+    try:
+        number = float(entry)
+    except OverflowError:
+        digits = str(entry)
+        shown = digits if len(digits) <= 24 else f"{digits[:20]}… ({len(digits)} digits)"
+        raise ValueError(f"{where} must be finite, got {shown}: too large for a float") from None
     if not math.isfinite(number):
         raise ValueError(f"{where} must be finite, got {entry!r}")
     return number
+
+
+def checked_biases(vector: object, what: str, length: int) -> list[float]:
+    """A layer's biases as floats: a list of numbers, or the course's column of them
+    (``length`` rows of one number each, as numpy's ``b`` of shape (n, 1)).
+
+    Example:
+        >>> checked_biases([[0.1], [-2.5]], "b", length=2)
+        [0.1, -2.5]
+    """
+    if is_list_like(vector):
+        rows = list(vector)  # type: ignore[call-overload]
+        if rows and all(is_list_like(row) and len(row) == 1 for row in rows):
+            vector = [row[0] for row in rows]  # a column
+    return checked_vector(vector, what, length)
 
 
 def checked_vector(
@@ -305,27 +326,37 @@ def checked_batch(X: object, nin: int, owner: str) -> list[Any]:
     """
     if not is_list_like(X):
         raise TypeError(
-            f"{owner}.forward_batch expects a batch: a list of examples, each a list of {nin} "
-            f"inputs; got {type(X).__name__}: {X!r}"
+            f"{owner}.forward_batch expects a batch: a list of examples, each a list of "
+            f"{_inputs(nin)}; got {type(X).__name__}: {X!r}"
         )
     examples = list(X)  # type: ignore[call-overload]
     for k, example in enumerate(examples):
         if not is_list_like(example):
             if all(not is_list_like(entry) for entry in examples):
+                if nin == 1:  # N numbers for a one-input model: N examples, written flat
+                    hint = f"for {len(examples)} examples of one input, pass [[x] for x in xs]"
+                else:
+                    hint = "call the model on it directly"
                 raise TypeError(
                     f"{owner}.forward_batch expects a batch: a list of examples, each a list of "
-                    f"{nin} inputs; got one example of {len(examples)} numbers: call the model "
-                    "on it directly"
+                    f"{_inputs(nin)}; got one example of {len(examples)} numbers: {hint}"
                 )
             raise TypeError(
-                f"{owner}.forward_batch: example {k} must be a list of {nin} inputs, "
+                f"{owner}.forward_batch: example {k} must be a list of {_inputs(nin)}, "
                 f"got {type(example).__name__}: {example!r}"
             )
         if len(example) != nin:
+            columns = len(examples) == nin and all(len(row) != nin for row in examples)
+            hint = " (examples as columns? pass the transpose, X.T: one row per example)"
             raise ValueError(
                 f"{owner}.forward_batch: example {k} has {len(example)} inputs, expected {nin}"
+                + (hint if columns else "")
             )
     return examples
+
+
+def _inputs(count: int) -> str:
+    return "1 input" if count == 1 else f"{count} inputs"
 
 
 def checked_layers(matrices: object, owner: str) -> list[tuple[list[list[float]], list[float]]]:
@@ -357,7 +388,7 @@ def checked_layers(matrices: object, owner: str) -> list[tuple[list[list[float]]
         if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2:
             raise TypeError(f"{owner}: layer {n} must be a pair (W{n}, b{n}), got {pair!r}")
         weights = checked_matrix(pair[0], f"{owner}: W{n}")
-        biases = checked_vector(pair[1], f"{owner}: b{n}", length=len(weights))
+        biases = checked_biases(pair[1], f"{owner}: b{n}", length=len(weights))
         if checked and len(weights[0]) != len(checked[-1][0]):
             raise ValueError(
                 f"{owner}: W{n} has {len(weights[0])} columns, "

@@ -132,3 +132,12 @@ def test_names_must_be_strings() -> None:
         course_name(1)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="library_name: name must be a str"):
         library_name(None)  # type: ignore[arg-type]
+
+
+def test_course_labels_of_something_else_is_a_type_error() -> None:
+    import pytest
+
+    import nn
+
+    with pytest.raises(TypeError, match="course_labels: model must be an nn module"):
+        nn.course_labels(5)  # type: ignore[arg-type]

@@ -341,3 +341,25 @@ def test_the_other_modules_spelling_of_the_weights_is_an_error_not_a_new_attribu
         getattr(module, name)
     assert [p.data for p in module.parameters()] == before  # type: ignore[attr-defined]
     assert name not in vars(module)
+
+
+def test_biases_may_be_the_courses_column() -> None:
+    column = np.array([[0.1], [-2.5]])  # the course's b: one row per neuron
+    layer = Layer.from_matrices(QUIZ_W, column, "tanh")
+    assert layer.matrices()[1] == [0.1, -2.5]
+    layer.b = [[1.0], [2.0]]
+    assert [bias.data for bias in layer.b] == [1.0, 2.0]
+    model = MLP.from_matrices([(np.ones((2, 1)), np.zeros((2, 1))), (np.ones((1, 2)), [[0.5]])])
+    assert model.matrices()[1] == ([[1.0, 1.0]], [0.5])
+    with pytest.raises(ValueError, match="must have 2 entries"):
+        layer.b = [[1.0, 2.0]]  # a row of two is one entry that is not a number: no guessing
+
+
+def test_batch_mistakes_get_the_advice_that_fixes_them() -> None:
+    model = MLP(1, [2, 1], rng=0)
+    with pytest.raises(TypeError, match=re.escape("pass [[x] for x in xs]")):
+        model.forward_batch([0.1, 0.2, 0.3])
+    with pytest.raises(ValueError, match=re.escape("examples as columns? pass the transpose")):
+        model.forward_batch(np.zeros((1, 5)))  # the course's 1 × N input
+    with pytest.raises(ValueError, match=re.escape("Layer.W[0][0] must be finite, got 1000")):
+        Layer(1, 1).W = [[10**400]]
