@@ -43,7 +43,7 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "autodiff.testing": (
         "hypothesis strategies for gradient tests",
-        ("strategies", "recipes", "scalars"),
+        ("strategies", "recipes", "scalars", "plugin"),
     ),
     "nn": (
         "the neural-network library",
