@@ -31,6 +31,7 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
             "gradcheck",
             "files",
             "lazy",
+            "notebook",
         ),
     ),
     "autodiff.show": (
