@@ -63,6 +63,7 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
             "checks",
             "network_drawing",
             "plot",
+            "testing",
         ),
     ),
     "nn.app": (
