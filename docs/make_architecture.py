@@ -28,10 +28,10 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
             "functional",
             "fused",
             "recording",
+            "notebook",
             "gradcheck",
             "files",
             "lazy",
-            "notebook",
         ),
     ),
     "autodiff.show": (

@@ -103,17 +103,17 @@ class Explanation:
         """Each path's product of local partials, in the order of ``paths``."""
         return tuple(path.term for path in self.paths)
 
+    def _repr_html_(self) -> str:
+        """Jupyter's display: the ledger as a table, one row per path (past ``max_paths``,
+        one row per line of the ledger's account), every cell escaped."""
+        return _ledger_html(self)
+
     def __repr__(self) -> str:
         paths = self.path_count if self.complete else f">{self.path_count - 1}"
         return f"Explanation(total={self.total!r}, paths={paths})"
 
     def __str__(self) -> str:
         return "\n".join(_ledger_lines(self))
-
-    def _repr_html_(self) -> str:
-        """Jupyter's display: the ledger as a table, one row per path (or per node, past
-        ``max_paths``), every cell escaped."""
-        return _ledger_html(self)
 
 
 def explain(output: Value, wrt: Value, *, max_paths: int = 100, digits: int = 4) -> Explanation:
@@ -243,15 +243,6 @@ def _ledger_lines(explanation: Explanation) -> list[str]:
     return lines + names.definitions()
 
 
-def _path_row(path: Path, names: Names) -> tuple[str, str, str, str]:
-    """One path's symbols, formulas, numbers and product, each as one text."""
-    steps = _steps(path, names)
-    symbols = " · ".join(symbol for symbol, _, _ in steps)
-    formulas = " · ".join(factor(formula) for _, formula, _ in steps)
-    numbers = " · ".join(factor(format_number(number, names.digits)) for _, _, number in steps)
-    return symbols, formulas, numbers, format_number(path.term, names.digits)
-
-
 def _path_lines(path: Path, names: Names, lead: str) -> list[str]:
     """One path as aligned lines: symbols, formulas, numbers, product."""
     if not path.partials:
@@ -263,6 +254,62 @@ def _path_lines(path: Path, names: Names, lead: str) -> list[str]:
         if pad + text != lines[-1] and text != symbols:  # skip steps that change nothing
             lines.append(pad + text)
     return lines
+
+
+def _path_row(path: Path, names: Names) -> tuple[str, str, str, str]:
+    """One path's symbols, formulas, numbers and product, each as one text."""
+    steps = _steps(path, names)
+    symbols = " · ".join(symbol for symbol, _, _ in steps)
+    formulas = " · ".join(factor(formula) for _, formula, _ in steps)
+    numbers = " · ".join(factor(format_number(number, names.digits)) for _, _, number in steps)
+    return symbols, formulas, numbers, format_number(path.term, names.digits)
+
+
+# --- the ledger as HTML, for notebooks ------------------------------------------------------
+def _ledger_html(explanation: Explanation) -> str:
+    from html import escape  # here: only a notebook asks for it
+
+    from ..notebook import html_table
+
+    names = Names(topological_order(explanation.output), explanation.digits)
+    head = f"∂{names.atom(explanation.output)}/∂{names.atom(explanation.wrt)}"
+    caption = f"{head} = {format_number(explanation.total, names.digits)}"
+    if explanation.path_count == 0:
+        return html_table(["", "value"], [[head, "0"]], caption=_ledger_lines(explanation)[0])
+    if not explanation.complete:
+        return _account_html(explanation, caption)
+    rows: list[list[str]] = []
+    for number, path in enumerate(explanation.paths, start=1):
+        lead = f"path {number}" if len(explanation.paths) > 1 else head
+        if not path.partials:
+            rows.append([lead, "1 (the output itself)", "", "", "1"])
+        else:
+            rows.append([lead, *_path_row(path, names)])
+    if len(explanation.paths) > 1:
+        terms = " + ".join(factor(format_number(t, names.digits)) for t in explanation.terms)
+        rows.append([head, "sum over the paths", "", terms, caption.rpartition(" = ")[2]])
+    header = ["", "chain rule", "local partials", "values", "product"]
+    table = html_table(header, rows, caption=caption)
+    return table + "".join(f"\n<p>{escape(line.strip())}</p>" for line in names.definitions())
+
+
+def _account_html(explanation: Explanation, caption: str) -> str:
+    """Past ``max_paths``: the ledger's own account, one row per ∂out/∂node line, its
+    explanatory sentences above the table and its definitions below."""
+    from html import escape
+
+    from ..notebook import html_table
+
+    before: list[str] = []
+    rows: list[list[str]] = []
+    after: list[str] = []
+    for line in _ledger_lines(explanation):
+        if line.startswith("∂") and " = " in line:
+            rows.append(line.split(" = ", 1))
+        else:
+            (after if rows else before).append(f"<p>{escape(line.strip())}</p>")
+    table = html_table(["derivative", "chain rule = values = sum"], rows, caption=caption)
+    return "\n".join([*before, table, *after])
 
 
 def _steps(path: Path, names: Names) -> list[tuple[str, str, float]]:
@@ -287,14 +334,17 @@ def _steps(path: Path, names: Names) -> list[tuple[str, str, float]]:
     return steps
 
 
-def _edge_rows(explanation: Explanation, names: Names) -> list[tuple[str, str, str, str]]:
-    """Per node on a path: ∂out/∂node, its consumers' contributions in symbols and in
-    numbers, and their sum."""
+def _edge_lines(explanation: Explanation, names: Names, head: str) -> list[str]:
     out = names.atom(explanation.output)
+    lines = [
+        f"{head}: more than {explanation.path_count - 1} paths lead from {out} down to "
+        f"{names.atom(explanation.wrt)}, too many to list one by one.",
+        f"The chain rule edge by edge instead: ∂{out}/∂node is the sum, over the operations "
+        f"that use the node, of ∂{out}/∂operation · local partial.",
+    ]
     by_child: dict[int, list[Contribution]] = {}
     for contribution in explanation.contributions:
         by_child.setdefault(id(contribution.child), []).append(contribution)
-    rows = []
     for contributions in by_child.values():
         child = contributions[0].child
         symbols = " + ".join(
@@ -307,49 +357,5 @@ def _edge_rows(explanation: Explanation, names: Names) -> list[tuple[str, str, s
             for c in contributions
         )
         total = format_number(math.fsum(c.amount for c in contributions), names.digits)
-        rows.append((f"∂{out}/∂{names.atom(child)}", symbols, numbers, total))
-    return rows
-
-
-def _edge_lines(explanation: Explanation, names: Names, head: str) -> list[str]:
-    out = names.atom(explanation.output)
-    lines = [
-        f"{head}: more than {explanation.path_count - 1} paths lead from {out} down to "
-        f"{names.atom(explanation.wrt)}, too many to list one by one.",
-        f"The chain rule edge by edge instead: ∂{out}/∂node is the sum, over the operations "
-        f"that use the node, of ∂{out}/∂operation · local partial.",
-    ]
-    return lines + [" = ".join(row) for row in _edge_rows(explanation, names)]
-
-
-# --- the ledger as HTML, for notebooks --------------------------------------------------------
-def _ledger_html(explanation: Explanation) -> str:
-    from html import escape  # here: only a notebook asks for it
-
-    from ..notebook import html_table
-
-    names = Names(topological_order(explanation.output), explanation.digits)
-    out, wrt = names.atom(explanation.output), names.atom(explanation.wrt)
-    head = f"∂{out}/∂{wrt}"
-    total = format_number(explanation.total, names.digits)
-    if explanation.path_count == 0:
-        return html_table(["", "value"], [[head, total]], caption=_ledger_lines(explanation)[0])
-    if not explanation.complete:
-        caption = f"{head} = {total}, edge by edge (more than {explanation.path_count - 1} paths)"
-        header = ["node", "chain rule", "values", "∂/∂node"]
-        table = html_table(header, _edge_rows(explanation, names), caption=caption)
-    else:
-        rows: list[list[str]] = []
-        for number, path in enumerate(explanation.paths, start=1):
-            lead = f"path {number}" if len(explanation.paths) > 1 else head
-            if not path.partials:
-                rows.append([lead, "1 (the output itself)", "", "", "1"])
-            else:
-                rows.append([lead, *_path_row(path, names)])
-        if len(explanation.paths) > 1:
-            sum_text = " + ".join(factor(format_number(t, names.digits)) for t in explanation.terms)
-            rows.append([head, "sum over the paths", "", sum_text, total])
-        header = ["", "chain rule", "local partials", "values", "product"]
-        table = html_table(header, rows, caption=f"{head} = {total}")
-    definitions = "".join(f"\n<p>{escape(line.strip())}</p>" for line in names.definitions())
-    return table + definitions
+        lines.append(f"∂{out}/∂{names.atom(child)} = {symbols} = {numbers} = {total}")
+    return lines

@@ -38,13 +38,19 @@ def test_one_path_is_one_row_named_by_the_derivative() -> None:
     assert float(table.rows[0][4]) == float(format_number(y.grad, 4))
 
 
-def test_past_max_paths_the_rows_are_the_edge_by_edge_account() -> None:
+def test_past_max_paths_each_line_of_the_ledgers_account_is_a_row() -> None:
     z, x, _ = _shared_graph()
     explanation = explain(z, x, max_paths=1)
-    (table,) = read_tables(explanation._repr_html_())
-    assert table.header == ["node", "chain rule", "values", "∂/∂node"]
-    assert "edge by edge (more than 1 paths)" in table.caption
-    assert [" = ".join(row) for row in table.rows] == str(explanation).splitlines()[2:]
+    tables = read_tables(explanation._repr_html_())
+    ledger = str(explanation).splitlines()
+    (table,) = tables
+    assert table.header == ["derivative", "chain rule = values = sum"]
+    assert table.caption == f"∂z/∂x = {format_number(x.grad, 4)}"
+    accounts = [line for line in ledger[1:] if line.startswith("∂z/∂")]
+    assert len(accounts) >= 3 and [" = ".join(row) for row in table.rows] == accounts
+    sentences = [line for line in ledger if not line.startswith("∂z/∂") or " = " not in line]
+    assert table.before + table.paragraphs == [line.strip() for line in sentences]
+    assert "too many to list one by one" in table.before[0]
 
 
 def test_no_path_and_the_output_itself() -> None:
