@@ -19,7 +19,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,plot,fast]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,testing,plot,fast]'
 	@# The PyTorch reference tests use a CPU build; without it they are skipped.
 	$(BIN)/python -m pip install --quiet 'torch==2.13.0' \
 		|| echo "note: torch==2.13.0 could not be installed; PyTorch comparison tests will be skipped"

@@ -9,7 +9,13 @@ from numbers import Real
 from .functional import grad, hessian
 from .value import Value
 
-__all__ = ["GradcheckError", "central_differences", "gradcheck", "numeric_grad"]
+__all__ = [
+    "GradcheckError",
+    "assert_gradients_match",
+    "central_differences",
+    "gradcheck",
+    "numeric_grad",
+]
 
 
 class GradcheckError(AssertionError):
@@ -63,7 +69,12 @@ def _analytic_grad(f: Function, point: Sequence[float]) -> list[float]:
 
 
 def _compare(
-    names: list[str], analytic: list[float], numeric: list[float], atol: float, rtol: float
+    names: list[str],
+    analytic: list[float],
+    numeric: list[float],
+    atol: float,
+    rtol: float,
+    against: str = "central differences",
 ) -> None:
     rows = [
         (name, a, n, abs(a - n), abs(a - n) <= atol + rtol * abs(n))
@@ -71,12 +82,14 @@ def _compare(
     ]
     if all(ok for *_, ok in rows):
         return
-    lines = [f"{'input':<12}{'analytic':>16}{'numeric':>16}{'difference':>14}"]
+    column = "numeric" if against == "central differences" else against
+    lines = [f"{'input':<12}{'analytic':>16}{column:>16}{'difference':>14}"]
     for name, a, n, difference, ok in rows:
         flag = "" if ok else "  <-- mismatch"
         lines.append(f"{name:<12}{a:>16.8g}{n:>16.8g}{difference:>14.3g}{flag}")
-    lines.append(f"(allowed: |analytic - numeric| <= {atol:g} + {rtol:g} * |numeric|)")
-    raise GradcheckError("gradients do not match central differences\n" + "\n".join(lines))
+    lines.append(f"(allowed: |analytic - {column}| <= {atol:g} + {rtol:g} * |{column}|)")
+    head = "central differences" if against == "central differences" else "the expected ones"
+    raise GradcheckError(f"gradients do not match {head}\n" + "\n".join(lines))
 
 
 def _check_tolerance(name: str, value: object, *, positive: bool) -> None:
@@ -142,3 +155,89 @@ def gradcheck(
             row_names = [f"d{names[i]},{name}" for name in names]
             _compare(row_names, row, numeric_row, atol, rtol)
     return True
+
+
+def _leaves(inputs: Sequence[float | Value]) -> list[Value]:
+    if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence):
+        kind = type(inputs).__name__
+        raise TypeError(f"assert_gradients_match: inputs must be a sequence, got {kind}")
+    if not inputs:
+        raise ValueError("assert_gradients_match: inputs is empty")
+    if all(isinstance(x, Value) for x in inputs):
+        return list(inputs)  # type: ignore[arg-type]
+    if any(isinstance(x, Value) for x in inputs):
+        raise TypeError("assert_gradients_match: inputs must be all numbers or all Values")
+    return [Value(x, label=f"x[{i}]") for i, x in enumerate(inputs)]  # type: ignore[arg-type]
+
+
+def _differences_at(f: Function, leaves: list[Value], eps: float) -> list[float]:
+    """Central differences of f with respect to each leaf, moving the leaf's ``.data``."""
+    differences = []
+    for leaf in leaves:
+        start = leaf.data
+        try:
+            leaf.data = start + eps
+            up = _call(f, leaves).data
+            leaf.data = start - eps
+            down = _call(f, leaves).data
+        finally:
+            leaf.data = start
+        differences.append((up - down) / (2 * eps))
+    return differences
+
+
+def assert_gradients_match(
+    f: Function,
+    inputs: Sequence[float | Value],
+    *,
+    expected: Callable[..., Sequence[float]] | None = None,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> None:
+    """Assert that reverse mode gives ``f``'s derivatives at ``inputs``; for property tests.
+
+    Args:
+        f: takes one Value per input and returns one Value.
+        inputs: the point as numbers, or Values already in a graph (a model's parameters,
+            say): then ``f`` is differentiated with respect to those Values, and the
+            differences move their ``.data`` (restored afterwards).
+        expected: a function of the input numbers returning the derivatives you expect
+            (written by hand); by default, central differences of ``f`` with step ``eps``.
+        eps, atol, rtol: as for :func:`gradcheck`.
+
+    Raises:
+        GradcheckError: (an AssertionError) some derivative does not match; the message is
+            a table with, per input (named by its label), both values and their difference.
+        TypeError: ``f`` does not return a Value, ``inputs`` mixes numbers and Values, or
+            ``expected`` returns a wrong number of derivatives.
+        ValueError: ``inputs`` is empty, or a tolerance is out of range.
+
+    Example:
+        >>> def softplus(x):
+        ...     return (1 + x.exp()).log()
+        >>> assert_gradients_match(softplus, [0.5])
+        >>> assert_gradients_match(lambda x: x * x, [3.0], expected=lambda x: [3.0])
+        Traceback (most recent call last):
+        ...
+        autodiff.gradcheck.GradcheckError: gradients do not match the expected ones
+        input               analytic        expected    difference
+        x[0]                       6               3             3  <-- mismatch
+        (allowed: |analytic - expected| <= 1e-05 + 0.001 * |expected|)
+    """
+    _check_tolerance("eps", eps, positive=True)
+    _check_tolerance("atol", atol, positive=False)
+    _check_tolerance("rtol", rtol, positive=False)
+    leaves = _leaves(inputs)
+    analytic = grad(_call(f, leaves), leaves)
+    if expected is None:
+        reference, against = _differences_at(f, leaves, eps), "central differences"
+    else:
+        reference, against = [float(d) for d in expected(*(v.data for v in leaves))], "expected"
+        if len(reference) != len(leaves):
+            raise TypeError(
+                f"assert_gradients_match: expected returned {len(reference)} derivatives "
+                f"for {len(leaves)} inputs"
+            )
+    names = [leaf.label or f"x[{i}]" for i, leaf in enumerate(leaves)]
+    _compare(names, analytic, reference, atol, rtol, against)

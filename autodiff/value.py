@@ -123,6 +123,12 @@ class Value:
             parts.append(f"op={self.op!r}")
         return f"Value({', '.join(parts)})"
 
+    def _repr_html_(self) -> str:
+        """Jupyter's display: a table of label, data, grad and op (:mod:`autodiff.notebook`)."""
+        from .notebook import value_html  # here: `import autodiff` loads no html module
+
+        return value_html(self)
+
     # --- numbers out: only explicitly ------------------------------------------------------
     # float(v), math.exp(v), round(v)... would hand out a number that carries no derivative,
     # and a gradient computed through it would be silently wrong. Python asks a Value for a

@@ -28,6 +28,7 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
             "functional",
             "fused",
             "recording",
+            "notebook",
             "gradcheck",
             "files",
             "lazy",
@@ -44,7 +45,7 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "autodiff.testing": (
         "hypothesis strategies for gradient tests",
-        ("strategies", "recipes", "scalars"),
+        ("strategies", "recipes", "scalars", "plugin"),
     ),
     "nn": (
         "the neural-network library",
@@ -65,6 +66,7 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
             "checks",
             "network_drawing",
             "plot",
+            "testing",
         ),
     ),
     "nn.app": (

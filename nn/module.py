@@ -30,6 +30,10 @@ Scalar = float | Value
 """A number or a Value: what layers and losses accept as an input or a target."""
 
 
+HTML_ROWS = 200
+"""How many parameters a notebook's table of a module lists (``Module._repr_html_``)."""
+
+
 def join_name(prefix: str, name: str) -> str:
     """``prefix.name``, or ``name`` alone for an empty prefix.
 
@@ -66,6 +70,24 @@ class Module:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self.parameters())} parameters)"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's display: the parameters as a table, by nn's name and the course's, with
+        value and gradient (the first ``HTML_ROWS`` of them), under the module's repr."""
+        from autodiff.notebook import html_table  # here: only a notebook asks for it
+
+        named = self.named_parameters()
+        rows: list[list[object]] = []
+        for name, value in named[:HTML_ROWS]:
+            try:
+                course = course_name(name)
+            except ValueError:  # a module of one's own: its names are not the course's
+                course = ""
+            rows.append([name, course, value.data, value.grad])
+        if len(named) > HTML_ROWS:
+            rows.append([f"… and {len(named) - HTML_ROWS} more", "", "", ""])
+        header = ["parameter", "course name", "value", "grad"]
+        return html_table(header, rows, caption=repr(self))
 
     def named_children(self) -> list[tuple[str, Module]]:
         """The child modules with their local names (``neurons.0``, ...), in order."""

@@ -89,7 +89,8 @@ def fit(
         epochs: passes over the data (at least 1).
         batch_size: examples per step; None (the default) takes them all at once. Batches
             are consecutive slices in the given order (shuffle the data beforehand if needed).
-        progress: show a tqdm progress bar (on stderr); with False nothing is printed.
+        progress: show a progress bar: ``tqdm.auto``'s, a widget in a Jupyter notebook and
+            text on stderr elsewhere; with False nothing is printed.
         callback: called as ``callback(epoch, cost)`` after every epoch (epoch from 0).
 
     Returns:
@@ -122,7 +123,9 @@ def fit(
     epochs = positive_int(epochs, "fit: epochs")
     step_size = len(inputs) if batch_size is None else positive_int(batch_size, "fit: batch_size")
     costs: list[float] = []
-    from tqdm import tqdm  # here, not at the top: `import nn` stays quick
+    # Here, not at the top: `import nn` stays quick. tqdm.auto picks the notebook widget
+    # under Jupyter (text when ipywidgets is missing) and the text bar in a terminal.
+    from tqdm.auto import tqdm
 
     bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
     try:

@@ -1,8 +1,9 @@
-"""Shared test set-up: the Hypothesis settings profiles.
+"""Shared test set-up: the Hypothesis settings profile.
 
-Hypothesis settings profiles are chosen with the environment variable HYPOTHESIS_PROFILE.
+The profiles are the ones ``autodiff.testing`` ships to its users
+(``autodiff.testing.PROFILES``), chosen with the environment variable HYPOTHESIS_PROFILE:
 
-- ``default``: a quick run while working (plain ``pytest``).
+- ``dev`` (also ``default``): a quick run while working (plain ``pytest``).
 - ``ci``: what ``make test`` uses: more examples, derandomized so that a run is
   reproducible, failures printed with a blob to replay them.
 - ``thorough``: many examples for an occasional slow run:
@@ -16,20 +17,7 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import HealthCheck, settings
+from autodiff.testing import load_profile
 
-settings.register_profile("default", max_examples=30, deadline=None)
-settings.register_profile(
-    "ci",
-    parent=settings.get_profile("ci"),
-    max_examples=100,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.register_profile(
-    "thorough",
-    max_examples=2000,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+_profile = os.environ.get("HYPOTHESIS_PROFILE", "dev")
+load_profile("dev" if _profile == "default" else _profile)

@@ -109,6 +109,11 @@ class Explanation:
         """Each path's product of local partials, in the order of ``paths``."""
         return tuple(path.term for path in self.paths)
 
+    def _repr_html_(self) -> str:
+        """Jupyter's display: the ledger as a table, one row per path (past ``max_paths``,
+        one row per line of the ledger's account), every cell escaped."""
+        return _ledger_html(self)
+
     def __repr__(self) -> str:
         paths = self.path_count if self.complete else f">{self.path_count - 1}"
         return f"Explanation(total={self.total!r}, paths={paths})"
@@ -257,16 +262,69 @@ def _path_lines(path: Path, names: Names, lead: str) -> list[str]:
     """One path as aligned lines: symbols, formulas, numbers, product."""
     if not path.partials:
         return [f"{lead}1 (the output itself)"]
+    symbols, formulas, numbers, product = _path_row(path, names)
+    pad = " " * (len(lead) - 2) + "= "
+    lines = [lead + symbols]
+    for text in (formulas, numbers, product):
+        if pad + text != lines[-1] and text != symbols:  # skip steps that change nothing
+            lines.append(pad + text)
+    return lines
+
+
+def _path_row(path: Path, names: Names) -> tuple[str, str, str, str]:
+    """One path's symbols, formulas, numbers and product, each as one text."""
     steps = _steps(path, names)
     symbols = " · ".join(symbol for symbol, _, _ in steps)
     formulas = " · ".join(factor(formula) for _, formula, _ in steps)
     numbers = " · ".join(factor(format_number(number, names.digits)) for _, _, number in steps)
-    pad = " " * (len(lead) - 2) + "= "
-    lines = [lead + symbols]
-    for text in (formulas, numbers, format_number(path.term, names.digits)):
-        if pad + text != lines[-1] and text != symbols:  # skip steps that change nothing
-            lines.append(pad + text)
-    return lines
+    return symbols, formulas, numbers, format_number(path.term, names.digits)
+
+
+# --- the ledger as HTML, for notebooks ------------------------------------------------------
+def _ledger_html(explanation: Explanation) -> str:
+    from html import escape  # here: only a notebook asks for it
+
+    from ..notebook import html_table
+
+    names = Names(topological_order(explanation.output), explanation.digits)
+    head = f"∂{names.atom(explanation.output)}/∂{names.atom(explanation.wrt)}"
+    caption = f"{head} = {format_number(explanation.total, names.digits)}"
+    if explanation.path_count == 0:
+        return html_table(["", "value"], [[head, "0"]], caption=_ledger_lines(explanation)[0])
+    if not explanation.complete:
+        return _account_html(explanation, caption)
+    rows: list[list[str]] = []
+    for number, path in enumerate(explanation.paths, start=1):
+        lead = f"path {number}" if len(explanation.paths) > 1 else head
+        if not path.partials:
+            rows.append([lead, "1 (the output itself)", "", "", "1"])
+        else:
+            rows.append([lead, *_path_row(path, names)])
+    if len(explanation.paths) > 1:
+        terms = " + ".join(factor(format_number(t, names.digits)) for t in explanation.terms)
+        rows.append([head, "sum over the paths", "", terms, caption.rpartition(" = ")[2]])
+    header = ["", "chain rule", "local partials", "values", "product"]
+    table = html_table(header, rows, caption=caption)
+    return table + "".join(f"\n<p>{escape(line.strip())}</p>" for line in names.definitions())
+
+
+def _account_html(explanation: Explanation, caption: str) -> str:
+    """Past ``max_paths``: the ledger's own account, one row per ∂out/∂node line, its
+    explanatory sentences above the table and its definitions below."""
+    from html import escape
+
+    from ..notebook import html_table
+
+    before: list[str] = []
+    rows: list[list[str]] = []
+    after: list[str] = []
+    for line in _ledger_lines(explanation):
+        if line.startswith("∂") and " = " in line:
+            rows.append(line.split(" = ", 1))
+        else:
+            (after if rows else before).append(f"<p>{escape(line.strip())}</p>")
+    table = html_table(["derivative", "chain rule = values = sum"], rows, caption=caption)
+    return "\n".join([*before, table, *after])
 
 
 def _steps(path: Path, names: Names) -> list[tuple[str, str, float]]:

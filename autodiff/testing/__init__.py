@@ -1,7 +1,11 @@
 """Hypothesis strategies for property tests of differentiable code: ``autodiff.testing``.
 
-This package needs `hypothesis <https://hypothesis.readthedocs.io>`_, a development and test
-dependency (``pip install -e '.[dev]'``); the rest of ``autodiff`` runs without it.
+This package needs `hypothesis <https://hypothesis.readthedocs.io>`_: install it with the
+``testing`` extra (``pip install "autodiff-course[testing]"``); the rest of ``autodiff`` runs
+without it. Installed, the package also plugs into Hypothesis: ``st.from_type(Value)`` draws
+leaf Values (:mod:`~autodiff.testing.plugin`), and :func:`load_profile` loads the settings
+profiles ``dev``, ``ci`` and ``thorough``. :func:`assert_gradients_match` checks a function's
+reverse-mode derivatives inside a property test.
 
 The core is :func:`expressions`: random expression DAGs given as a backend-neutral recipe, an
 :class:`Expression`. A recipe is a list of input values plus a list of :class:`Step` s, each
@@ -35,6 +39,17 @@ Example:
     >>> test_grad_matches_differences()
 """
 
+try:
+    import hypothesis  # noqa: F401
+except ImportError as error:  # a message that says how to get it
+    raise ImportError(
+        "autodiff.testing needs hypothesis, which the 'testing' extra installs: "
+        'pip install "autodiff-course[testing]"',
+        name="hypothesis",
+    ) from error
+
+from ..gradcheck import GradcheckError, assert_gradients_match
+from .plugin import PROFILES, load_profile, profile, register_strategies, values
 from .recipes import (
     BOUND,
     KINKED,
@@ -56,13 +71,20 @@ __all__ = [
     "MAX_SLOPE",
     "MIN_DIVISOR",
     "OPERATIONS",
+    "PROFILES",
     "Expression",
+    "GradcheckError",
     "Operation",
     "Step",
+    "assert_gradients_match",
     "central_differences",
     "chains",
     "expressions",
+    "load_profile",
     "nonzero_reals",
     "points",
+    "profile",
     "reals",
+    "register_strategies",
+    "values",
 ]

@@ -27,7 +27,9 @@ def test_the_course_has_its_pages() -> None:
 
 def test_the_readme_links_the_learning_path() -> None:
     readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
-    assert "(docs/index.md)" in readme
+    # Absolute, so that the link works on a package index's page (tests/test_packaging.py).
+    assert "[docs/index.md]" in readme
+    assert re.search(r"^\[docs/index\.md\]: https://\S+/docs/index\.md$", readme, re.MULTILINE)
 
 
 def prose(text: str) -> str:

@@ -147,6 +147,25 @@ def test_progress_true_shows_a_bar_on_stderr(capsys: pytest.CaptureFixture[str])
     assert "fit" in err and "3/3" in err
 
 
+def test_the_bar_is_tqdm_autos_so_that_a_notebook_gets_its_widget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tqdm.auto
+
+    bars: list[dict[str, object]] = []
+
+    class Recorder(tqdm.auto.tqdm):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            bars.append(kwargs)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", Recorder)
+    model, inputs, targets = small_problem()
+    optimizer = SGD(model.parameters(), lr=0.1)
+    fit(model, inputs, targets, loss=sum_squared_error, optimizer=optimizer, epochs=2)
+    assert bars == [{"desc": "fit", "unit": "epoch", "disable": False}]
+
+
 def test_fit_learns_xor() -> None:
     inputs, targets = xor()
     model = MLP(2, [4, 1], "tanh", output_activation="sigmoid", rng=0)
