@@ -42,7 +42,8 @@ def jacobian_groups(params: Sequence[Value]) -> list[int]:
     The course has one Jacobian per weight matrix and one per bias vector: J_W(n) and J_b(n).
     They are read from the parameters' dotted labels (as ``nn``'s modules give them): every
     ``….neurons.<i>.w.<j>`` of one layer is in its J_W, every ``….neurons.<i>.b`` in its J_b;
-    any other parameter is a Jacobian of its own.
+    any other parameter is a Jacobian of its own. Two models in one list (their labels
+    repeat) have Jacobians of their own each.
 
     Example:
         >>> from nn import MLP
@@ -51,18 +52,23 @@ def jacobian_groups(params: Sequence[Value]) -> list[int]:
         ['layers.0.neurons.0.w.0', 'layers.0.neurons.0.b', 'layers.0.neurons.1.w.0']
         >>> jacobian_groups(model.parameters())  # W1, b1, W1, b1, W2, W2, b2
         [0, 1, 0, 1, 2, 2, 3]
+        >>> jacobian_groups(model.parameters() + MLP(1, [2, 1], rng=1).parameters())[7:]
+        [4, 5, 4, 5, 6, 6, 7]
     """
-    numbers: dict[tuple[str, str], int] = {}
+    numbers: dict[tuple[int, str, str], int] = {}
+    copies: dict[str, int] = {}  # how often each label came before: a second model repeats them
     groups = []
     for position, param in enumerate(params):
         label = param.label or ""
+        copy = copies.get(label, 0)
+        copies[label] = copy + 1
         weight, bias = _WEIGHT.fullmatch(label), _BIAS.fullmatch(label)
         if weight:
-            key = (weight["layer"], "W")
+            key = (copy, weight["layer"], "W")
         elif bias:
-            key = (bias["layer"], "b")
+            key = (copy, bias["layer"], "b")
         else:
-            key = (f"params[{position}]", "")
+            key = (0, f"params[{position}]", "")
         groups.append(numbers.setdefault(key, len(numbers)))
     return groups
 
