@@ -17,6 +17,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import functions
+from .extend import UserPrimitive, primitive, unregister
+from .forward import hvp, jvp, jvp_fn
 from .functional import grad, hessian, jacobian
 from .fused import dot, sum_of
 from .gradcheck import GradcheckError, gradcheck, numeric_grad
@@ -53,21 +56,28 @@ __all__ = [
     "Primitive",
     "Tape",
     "TraceError",
+    "UserPrimitive",
     "Value",
     "compile",
     "compile_tape",
     "dot",
     "draw",
     "explain",
+    "functions",
     "grad",
     "gradcheck",
     "hessian",
+    "hvp",
     "is_recording",
     "jacobian",
+    "jvp",
+    "jvp_fn",
     "no_grad",
     "numeric_grad",
+    "primitive",
     "sum_of",
     "topological_order",
+    "unregister",
 ]
 
 __version__ = "0.1.0"

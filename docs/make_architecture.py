@@ -25,7 +25,10 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
             "primitives",
             "graph",
             "backward",
+            "forward",
             "functional",
+            "functions",
+            "extend",
             "fused",
             "recording",
             "gradcheck",
@@ -42,8 +45,8 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("trace", "observe", "codegen", "kernels", "folding", "arguments", "tape", "batch"),
     ),
     "autodiff.testing": (
-        "hypothesis strategies for gradient tests",
-        ("strategies", "recipes", "scalars"),
+        "hypothesis strategies and checks for gradient tests",
+        ("strategies", "recipes", "scalars", "primitive_checks"),
     ),
     "nn": (
         "the neural-network library",

@@ -29,7 +29,7 @@ from ..value import Value, apply, reciprocal_scale
 from .arguments import GraphChangedError, argument, plain, seed_of
 from .batch import Replay, run_batch
 from .codegen import generate
-from .kernels import array_namespace, scalar_namespace
+from .kernels import array_namespace, kernel_functions, scalar_namespace
 from .trace import Program, trace
 
 __all__ = ["GraphChangedError", "Tape", "compile_tape"]
@@ -112,6 +112,8 @@ class Tape:
         self._every = list(range(n_inputs))
         self._params = list(range(program.n_args, n_inputs))
         self._leaves = program.wrt + program.constants
+        # The forward and partials of user-defined primitives, which their kernels call.
+        self._functions = kernel_functions({ins.prim for ins in program.instructions})
         self.source = generate(program, "scalar", self._every)
         self._scalar = self._load(self.source, scalar_namespace())
         self._scalar_params = self._load(
@@ -129,6 +131,7 @@ class Tape:
     def _load(self, source: str, namespace: dict[str, Any]) -> dict[str, Any]:
         filename = f"<autodiff tape {next(_serial)}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        namespace.update(self._functions)
         namespace["guard_failed"] = self._guard_failed
         namespace["argument"] = argument
         exec(builtins.compile(source, filename, "exec"), namespace)

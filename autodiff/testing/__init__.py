@@ -35,6 +35,7 @@ Example:
     >>> test_grad_matches_differences()
 """
 
+from .primitive_checks import check_primitive
 from .recipes import (
     BOUND,
     KINKED,
@@ -61,6 +62,7 @@ __all__ = [
     "Step",
     "central_differences",
     "chains",
+    "check_primitive",
     "expressions",
     "nonzero_reals",
     "points",
