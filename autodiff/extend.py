@@ -50,7 +50,7 @@ from .primitives import (
 )
 from .value import Value, _lift, apply
 
-__all__ = ["CHECK_VARIABLE", "UserPrimitive", "primitive", "unregister"]
+__all__ = ["CHECK_VARIABLE", "UserPrimitive", "primitive", "registered", "unregister"]
 
 CHECK_VARIABLE = "AUTODIFF_CHECK_PRIMITIVES"
 """The environment variable that, set to ``1``, makes every :func:`primitive` gradcheck
@@ -58,6 +58,7 @@ itself when it is registered (the debug mode)."""
 
 _INF = math.inf
 _serial = count()
+_REGISTERED: dict[str, UserPrimitive] = {}
 _CHECK_COORDINATES = (-1.7, -0.6, 0.3, 1.1, 2.4)
 
 
@@ -167,18 +168,28 @@ def primitive(
         formula=formula or "",
     )
     user = UserPrimitive(row, domain)
-    previous = PRIMITIVES.get(name)
-    PRIMITIVES[name] = row
+    previous = _REGISTERED.get(name)
+    PRIMITIVES[name], _REGISTERED[name] = row, user
     if check if check is not None else os.environ.get(CHECK_VARIABLE) == "1":
         try:
             _gradcheck_at_registration(user)
         except BaseException:
             if previous is None:
-                del PRIMITIVES[name]
+                del PRIMITIVES[name], _REGISTERED[name]
             else:
-                PRIMITIVES[name] = previous
+                PRIMITIVES[name], _REGISTERED[name] = previous.row, previous
             raise
     return user
+
+
+def registered(name: str) -> UserPrimitive | None:
+    """The user-defined primitive registered as ``name``, or None (also for a built-in).
+
+    Example:
+        >>> registered("tanh") is None
+        True
+    """
+    return _REGISTERED.get(name)
 
 
 def unregister(name: str) -> None:
@@ -194,9 +205,9 @@ def unregister(name: str) -> None:
     """
     if name in BUILTIN:
         raise ValueError(f"unregister: {name!r} is a built-in primitive")
-    if name not in PRIMITIVES:
+    if name not in _REGISTERED:
         raise KeyError(f"unregister: no primitive named {name!r}")
-    del PRIMITIVES[name]
+    del PRIMITIVES[name], _REGISTERED[name]
 
 
 def _check_name(name: object) -> None:

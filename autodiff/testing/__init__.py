@@ -46,6 +46,7 @@ from .recipes import (
     Operation,
     Step,
     central_differences,
+    operation,
 )
 from .scalars import nonzero_reals, points, reals
 from .strategies import MAX_SLOPE, chains, expressions
@@ -65,6 +66,7 @@ __all__ = [
     "check_primitive",
     "expressions",
     "nonzero_reals",
+    "operation",
     "points",
     "reals",
 ]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from autodiff import Value, grad, hessian, hvp, jacobian, jvp, jvp_fn
 from autodiff.testing import Expression, central_differences, expressions, points, reals
-from tests.helpers.user_primitives import t_smoothmax, t_softplus
+from tests.helpers.user_primitives import SMOOTH, t_smoothmax, t_softplus
 
 EPS = 1e-6
 SAME = 1e-10
@@ -28,7 +28,13 @@ def _directions(n: int) -> st.SearchStrategy[tuple[float, ...]]:
     return points(n, reals(-2.0, 2.0))
 
 
-@given(expressions(), st.data())
+WITH_USER_PRIMITIVES = ["add", "mul", "sub", "div", "tanh", "exp", "sum_of", "dot", *SMOOTH]
+
+
+@given(
+    st.one_of(expressions(), expressions(operations=WITH_USER_PRIMITIVES)),
+    st.data(),
+)
 def test_forward_equals_reverse_equals_central_differences(
     recipe: Expression, data: st.DataObject
 ) -> None:
@@ -60,7 +66,10 @@ def test_forward_and_reverse_jacobians_of_every_node(recipe: Expression) -> None
         assert all(_near(f, r, SAME) for f, r in zip(row_f, row_r)), (row_f, row_r)
 
 
-@given(expressions(max_steps=8), st.data())
+@given(
+    st.one_of(expressions(max_steps=8), expressions(max_steps=8, operations=WITH_USER_PRIMITIVES)),
+    st.data(),
+)
 def test_hvp_is_the_hessian_times_v(recipe: Expression, data: st.DataObject) -> None:
     leaves = recipe.leaves()
     out = recipe(*leaves)

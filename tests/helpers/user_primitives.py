@@ -11,7 +11,14 @@ from typing import Any
 from autodiff import Value, primitive
 from autodiff import functions as F
 
-__all__ = ["USER_BINARY", "USER_UNARY", "VECTORIZED_UNARY", "float_softplus", "np_softplus"]
+__all__ = [
+    "SMOOTH",
+    "USER_BINARY",
+    "USER_UNARY",
+    "VECTORIZED_UNARY",
+    "float_softplus",
+    "np_softplus",
+]
 
 
 def float_softplus(x: float) -> float:
@@ -65,7 +72,17 @@ t_softplus_np = primitive(
     batch_forward=np_softplus,
 )
 
+t_log1p = primitive(
+    "t_log1p",
+    math.log1p,
+    lambda x, out: (1.0 / (1.0 + x),),
+    arity=1,
+    domain=lambda x: x > -0.9,  # kept away from the pole at -1
+)
+
 VECTORIZED_UNARY = {"t_softplus": t_softplus, "t_clip": t_clip}
 """Unary user primitives whose batch forward is ``forward`` itself, element by element."""
 USER_UNARY = {**VECTORIZED_UNARY, "t_softplus_np": t_softplus_np}
 USER_BINARY = {"t_smoothmax": t_smoothmax}
+SMOOTH = ["t_softplus", "t_smoothmax", "t_log1p"]
+"""Smooth where defined (their domain says where): for random expressions."""

@@ -66,3 +66,34 @@ def test_points_come_from_the_domain(names: list[str]) -> None:
         domain=lambda x: abs(x) < 0.9,
     )
     check_primitive(asin)
+
+
+def test_random_expressions_use_user_primitives_inside_their_domain() -> None:
+    from hypothesis import given, settings
+
+    from autodiff.testing import expressions
+    from tests.helpers.user_primitives import SMOOTH
+
+    seen: set[str] = set()
+
+    @settings(max_examples=60, database=None)
+    @given(expressions(operations=["add", "mul", *SMOOTH], min_steps=4))
+    def check(recipe: Any) -> None:
+        pool = recipe.nodes(*recipe.inputs)
+        for k, step in enumerate(recipe.steps):
+            seen.add(step.op)
+            if step.op == "t_log1p":
+                assert pool[step.operands[0]] > -0.9  # the domain held
+            assert isinstance(pool[len(recipe.inputs) + k], float)
+        leaves = recipe.leaves()
+        assert {node.op for node in recipe.nodes(*leaves)[len(leaves) :]} <= {"+", "*", *SMOOTH}
+
+    check()
+    assert set(SMOOTH) <= seen
+
+
+def test_unknown_operation_names_are_refused() -> None:
+    from autodiff.testing import expressions
+
+    with pytest.raises(ValueError, match="user-defined primitives"):
+        expressions(operations=["no_such_op"])
