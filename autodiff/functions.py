@@ -31,14 +31,32 @@ _INF = math.inf
 
 def operand(x: object, op: str) -> float:
     """``x`` as a float, refused as the engine refuses an operand: a bool, a string, a
-    complex, nan or ±inf (naming ``op``)."""
+    complex, nan or ±inf (naming ``op``).
+
+    Example:
+        >>> operand(3, "exp")
+        3.0
+        >>> operand(True, "exp")
+        Traceback (most recent call last):
+        ...
+        TypeError: exp operand must be a real number, got bool: True
+    """
     if type(x) is float and -_INF < x < _INF:
         return x
     return _check_number(x, f"{op} operand")
 
 
 def forward_of(prim: Primitive, operands: tuple[float, ...]) -> float:
-    """``prim``'s forward on floats, with the engine's one check of its result."""
+    """``prim``'s forward on floats, with the engine's one check of its result.
+
+    Example:
+        >>> forward_of(PRIMITIVES["exp"], (1.0,)) == math.exp(1.0)
+        True
+        >>> forward_of(PRIMITIVES["*"], (1e200, 1e200))
+        Traceback (most recent call last):
+        ...
+        OverflowError: *: the result overflows a float for input (1e+200, 1e+200)
+    """
     out = prim.forward(*operands)
     if not -_INF < out < _INF:
         raise overflow_error(prim.name, operands)
