@@ -8,6 +8,11 @@ Example:
     >>> round(a.data, 4), round(w.grad, 4)
     (0.7064, 1.0019)
 
+Beyond reverse mode: ``autodiff.primitive`` adds a primitive of your own (a row of
+``PRIMITIVES``, like the built-ins), ``autodiff.functions`` are the engine's functions for
+numbers and Values alike, and ``jvp``, ``jvp_fn``, ``hvp`` and ``jacobian(mode="forward")``
+are forward mode.
+
 ``import autodiff`` loads the engine only. The drawings (which need graphviz) and the
 compiled tape (which uses numpy when it is installed) load the first time one of their names
 is used: ``autodiff.draw``, ``autodiff.explain``, ``autodiff.compile_tape``...

@@ -113,7 +113,8 @@ class Tape:
         self._params = list(range(program.n_args, n_inputs))
         self._leaves = program.wrt + program.constants
         # The forward and partials of user-defined primitives, which their kernels call.
-        self._functions = kernel_functions({ins.prim for ins in program.instructions})
+        prims = {id(ins.prim): ins.prim for ins in program.instructions}
+        self._functions = kernel_functions(prims.values())
         self.source = generate(program, "scalar", self._every)
         self._scalar = self._load(self.source, scalar_namespace())
         self._scalar_params = self._load(
