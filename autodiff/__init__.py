@@ -8,6 +8,11 @@ Example:
     >>> round(a.data, 4), round(w.grad, 4)
     (0.7064, 1.0019)
 
+Beyond reverse mode: ``autodiff.primitive`` adds a primitive of your own (a row of
+``PRIMITIVES``, like the built-ins), ``autodiff.functions`` are the engine's functions for
+numbers and Values alike, and ``jvp``, ``jvp_fn``, ``hvp`` and ``jacobian(mode="forward")``
+are forward mode.
+
 ``import autodiff`` loads the engine only. The drawings (which need graphviz) and the
 compiled tape (which uses numpy when it is installed) load the first time one of their names
 is used: ``autodiff.draw``, ``autodiff.explain``, ``autodiff.compile_tape``...
@@ -17,6 +22,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from . import functions
+from .extend import UserPrimitive, primitive, unregister
+from .forward import hvp, jvp, jvp_fn
 from .functional import grad, hessian, jacobian
 from .fused import dot, sum_of
 from .gradcheck import GradcheckError, gradcheck, numeric_grad
@@ -53,21 +61,28 @@ __all__ = [
     "Primitive",
     "Tape",
     "TraceError",
+    "UserPrimitive",
     "Value",
     "compile",
     "compile_tape",
     "dot",
     "draw",
     "explain",
+    "functions",
     "grad",
     "gradcheck",
     "hessian",
+    "hvp",
     "is_recording",
     "jacobian",
+    "jvp",
+    "jvp_fn",
     "no_grad",
     "numeric_grad",
+    "primitive",
     "sum_of",
     "topological_order",
+    "unregister",
 ]
 
 __version__ = "0.1.0"

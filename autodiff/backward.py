@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol, TypeVar
 
 from .graph import Node, reachable
-from .primitives import Primitive, derivative_error
+from .primitives import Primitive, RuleError, derivative_error
 
 __all__ = [
     "WALK_LOCK",
@@ -366,14 +366,15 @@ def _walk_error(root: Walked, node: Walked, error: BaseException) -> Exception |
     """What a failed walk raises instead of ``error`` (None: ``error`` itself).
 
     A number written into some ``.data`` by hand is named first, whatever it broke; an
-    arithmetic error of a local rule becomes an error naming the op and its operands.
+    arithmetic error of a local rule becomes an error naming the op and its operands (a
+    :class:`~autodiff.primitives.RuleError` names them already).
     """
     if not isinstance(error, (ArithmeticError, ValueError)):
         return None
     written = written_data_error(root, "backward")
     if written is not None:
         return written
-    if isinstance(error, GradientOverflow) or node._prim is None:
+    if isinstance(error, (GradientOverflow, RuleError)) or node._prim is None:
         return None
     operands = tuple(child._data for child in node.children)
     return derivative_error(node._prim.name, operands, error)

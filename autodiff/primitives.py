@@ -26,10 +26,12 @@ from functools import lru_cache
 from typing import Any
 
 __all__ = [
+    "BUILTIN",
     "PRIMITIVES",
     "VARIADIC",
     "Kernel",
     "Primitive",
+    "RuleError",
     "derivative_error",
     "overflow_error",
     "power",
@@ -50,12 +52,20 @@ class Kernel:
     ``saturates`` marks a primitive that can turn an infinite operand into a finite result
     (the scalar dialect then checks its operands); ``folded``, where given, is a faster array
     form for the opt-in ``fold_layers`` replay (equal to rounding, not to the bit).
+
+    A primitive defined outside the engine (:func:`autodiff.primitive`) brings its own code:
+    ``functions`` are the names its templates call, with what they stand for (added to both
+    dialects' names), and ``partials`` one template per dialect for a call that returns
+    every partial at once (``{out}`` is the result). The tape then calls that rule instead
+    of writing the partials out as expressions.
     """
 
     scalar: str
     array: str
     saturates: bool = False
     folded: str = ""
+    functions: tuple[tuple[str, Callable[..., Any]], ...] = ()
+    partials: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +87,8 @@ class Primitive:
             index in the other half of the operands (dot's w₁…wₙ, x₁…xₙ).
         kernel: ``forward`` as code for the compiled tape. Its derivative needs none: the
             tape evaluates ``local_grads`` itself on symbols, which writes the code.
+        formula: the forward as text for people, with ``{x}``, ``{y}`` naming the operands
+            (drawings show it); ``""`` when the name says it all (every built-in).
     """
 
     name: str
@@ -86,6 +98,14 @@ class Primitive:
     kernel: Kernel
     exponent: float | None = None
     local_formulas: tuple[str, ...] = ()
+    formula: str = ""
+
+
+class RuleError(ValueError):
+    """A local rule gave a partial that is not finite; the message names the op and operands.
+
+    The backward walk raises it as it is, where it wraps other errors of a rule
+    (:func:`derivative_error`)."""
 
 
 # Rules receive floats or Values. These helpers pick math's function for a float and the
@@ -471,3 +491,7 @@ PRIMITIVES: dict[str, Primitive] = {
     )
 }
 """Every primitive by name; ``PRIMITIVES["**"]`` is the power with a Value exponent."""
+
+BUILTIN: frozenset[str] = frozenset(PRIMITIVES)
+"""The names of the engine's own primitives. :func:`autodiff.primitive` adds rows for
+primitives defined outside the engine to :data:`PRIMITIVES`, never under one of these names."""

@@ -25,7 +25,10 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
             "primitives",
             "graph",
             "backward",
+            "forward",
             "functional",
+            "functions",
+            "extend",
             "fused",
             "recording",
             "notebook",
@@ -44,8 +47,8 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("trace", "observe", "codegen", "kernels", "folding", "arguments", "tape", "batch"),
     ),
     "autodiff.testing": (
-        "hypothesis strategies for gradient tests",
-        ("strategies", "recipes", "scalars", "plugin"),
+        "hypothesis strategies and checks for gradient tests",
+        ("strategies", "recipes", "scalars", "plugin", "primitive_checks"),
     ),
     "nn": (
         "the neural-network library",

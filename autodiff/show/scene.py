@@ -91,6 +91,21 @@ def describe(
     return _Describer(order, users, chains, owner, options).scene()
 
 
+def _defined(op: str, formula: str, arity: int) -> str:
+    """A user-defined primitive's node: its name and its formula, ``softplus(x) = log(1 + e^x)``.
+
+    Example:
+        >>> _defined("softplus", "log(1 + e^{x})", 1)
+        'softplus(x) = log(1 + e^x)'
+    """
+    names = ("x", "y")[:arity]
+    try:
+        written = formula.format(**dict(zip(names, names)))
+    except (KeyError, IndexError, ValueError):  # braces that name no operand: shown as given
+        written = formula
+    return f"{op}({', '.join(names)}) = {written}"
+
+
 def _escape(text: str) -> str:
     """Text for a record field, where braces, bars and angle brackets mean structure."""
     return re.sub(r'([\\{}|<>"])', r"\\\1", text.replace("\n", " "))
@@ -183,6 +198,8 @@ class _Describer:
             symbol = f"^{self.fmt(node.exponent)}"
         elif node.op == "**":
             symbol = "^"
+        elif node._prim is not None and node._prim.formula:
+            symbol = _defined(node.op, node._prim.formula, len(node.children))
         on_path = id(node) in self._on_path_ids() and any(
             id(child) in self._on_path_ids() for child in node.children
         )

@@ -141,9 +141,19 @@ def _needs_grad(program: Program, targets: Iterable[int]) -> set[int]:
     return needed
 
 
-def _partials(instruction: Instruction, dialect: str) -> tuple[object, ...]:
+def _partials(instruction: Instruction, dialect: str) -> tuple[list[str], tuple[object, ...]]:
+    """The lines to run first, and the partials as expressions. A user-defined primitive's
+    rule is called (all its partials at once, into ``d<target>``); every other rule is
+    evaluated on symbols, which writes its partials out."""
+    target = instruction.target
+    template = instruction.prim.kernel.partials[dialect == "array"]
+    if template:
+        names = [f"v{i}" for i in instruction.operands]
+        call = template.format(*names, out=f"v{target}")
+        partials = [Symbol(f"d{target}[{k}]", dialect) for k in range(len(names))]
+        return [f"d{target} = {call}"], tuple(partials)
     operands = [Symbol(f"v{i}", dialect) for i in instruction.operands]
-    return tuple(instruction.prim.local_grads(*operands, Symbol(f"v{instruction.target}", dialect)))
+    return [], tuple(instruction.prim.local_grads(*operands, Symbol(f"v{target}", dialect)))
 
 
 def _contribution(g: str, partial: object) -> str:
@@ -251,7 +261,9 @@ def _backward(
         if target not in grads.names or target in plan.folded or target in plan.roots:
             continue  # folded into a layer, or no path to the output (only a guard's)
         g = grads.name(target)
-        for operand, partial in zip(instruction.operands, _partials(instruction, dialect)):
+        first, partials = _partials(instruction, dialect)
+        grads.lines += first
+        for operand, partial in zip(instruction.operands, partials):
             grads.add(operand, _contribution(g, partial))
     lines = grads.lines + zeros(t for t in targets if t not in grads.names)
     return lines, [grads.names.get(t, f"g{t}") for t in targets]

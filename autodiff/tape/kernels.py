@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Iterable
 from typing import Any
 
-from ..primitives import PRIMITIVES, power
+from ..primitives import PRIMITIVES, Primitive, power
 from ..value import reciprocal_scale
 
-__all__ = ["Symbol", "array_namespace", "scalar_namespace"]
+__all__ = ["Symbol", "array_namespace", "kernel_functions", "scalar_namespace"]
 
 _MIN_NORMAL = sys.float_info.min
 
@@ -138,6 +139,20 @@ def _power_checked(x: float, y: float) -> float:
 def _power_n(x: float, n: float) -> float:
     # Through the checked forward: a negative base would give a complex number, not an error.
     return power(n).forward(x)
+
+
+def kernel_functions(prims: Iterable[Primitive]) -> dict[str, Any]:
+    """The names that the kernels of user-defined primitives among ``prims`` call (their
+    forward and partials rule, per dialect: see :func:`autodiff.primitive`).
+
+    Example:
+        >>> kernel_functions([PRIMITIVES["tanh"]])
+        {}
+    """
+    names: dict[str, Any] = {}
+    for prim in prims:
+        names.update(prim.kernel.functions)
+    return names
 
 
 def scalar_namespace() -> dict[str, Any]:

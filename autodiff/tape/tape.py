@@ -30,7 +30,7 @@ from ..value import Value, apply, reciprocal_scale
 from .arguments import GraphChangedError, argument, plain, seed_of
 from .batch import Replay, run_batch
 from .codegen import generate
-from .kernels import array_namespace, scalar_namespace
+from .kernels import array_namespace, kernel_functions, scalar_namespace
 from .trace import Program, trace
 
 __all__ = ["GraphChangedError", "Tape", "compile_tape"]
@@ -114,6 +114,9 @@ class Tape:
         self._every = list(range(n_inputs))
         self._params = list(range(program.n_args, n_inputs))
         self._leaves = program.wrt + program.constants
+        # The forward and partials of user-defined primitives, which their kernels call.
+        prims = {id(ins.prim): ins.prim for ins in program.instructions}
+        self._functions = kernel_functions(prims.values())
         self.source = generate(program, "scalar", self._every)
         self._scalar = self._load(self.source, scalar_namespace())
         self._scalar_params = self._load(
@@ -131,6 +134,7 @@ class Tape:
     def _load(self, source: str, namespace: dict[str, Any]) -> dict[str, Any]:
         filename = f"<autodiff tape {next(_serial)}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        namespace.update(self._functions)
         namespace["guard_failed"] = self._guard_failed
         namespace["argument"] = argument
         exec(builtins.compile(source, filename, "exec"), namespace)

@@ -50,6 +50,7 @@ except ImportError as error:  # a message that says how to get it
 
 from ..gradcheck import GradcheckError, assert_gradients_match
 from .plugin import PROFILES, load_profile, profile, register_strategies, values
+from .primitive_checks import check_primitive
 from .recipes import (
     BOUND,
     KINKED,
@@ -60,6 +61,7 @@ from .recipes import (
     Operation,
     Step,
     central_differences,
+    operation,
 )
 from .scalars import nonzero_reals, points, reals
 from .strategies import MAX_SLOPE, chains, expressions
@@ -79,9 +81,11 @@ __all__ = [
     "assert_gradients_match",
     "central_differences",
     "chains",
+    "check_primitive",
     "expressions",
     "load_profile",
     "nonzero_reals",
+    "operation",
     "points",
     "profile",
     "reals",

@@ -31,6 +31,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from ..extend import registered
 from ..fused import dot, sum_of
 from ..gradcheck import central_differences
 from ..primitives import VARIADIC
@@ -47,6 +48,7 @@ __all__ = [
     "Operation",
     "Step",
     "central_differences",
+    "operation",
 ]
 
 BOUND = 100.0
@@ -199,13 +201,37 @@ KINKED = frozenset({"relu", "abs"})
 """Operations whose derivative jumps at 0."""
 
 
+def operation(name: str) -> Operation:
+    """``OPERATIONS[name]``, or an operation applying the user-defined primitive ``name``
+    (:func:`autodiff.primitive`) where its ``domain`` holds.
+
+    Example:
+        >>> operation("tanh").symbol, operation("mul").arity
+        ('tanh({0})', 2)
+    """
+    if name in OPERATIONS:
+        return OPERATIONS[name]
+    user = registered(name)
+    if user is None:
+        raise KeyError(f"no operation named {name!r} (not in OPERATIONS nor a user primitive)")
+    domain = user.domain
+    operands = ", ".join(f"{{{i}}}" for i in range(user.arity))
+    return Operation(
+        name,
+        user.arity,
+        user,
+        f"{name}({operands})",
+        (lambda *xs: True) if domain is None else domain,
+    )
+
+
 # --- recipes -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Step:
-    """One node of an :class:`Expression`: ``OPERATIONS[op]`` applied to earlier nodes.
+    """One node of an :class:`Expression`: :func:`operation` ``(op)`` applied to earlier nodes.
 
     Attributes:
-        op: a key of :data:`OPERATIONS`.
+        op: a key of :data:`OPERATIONS`, or a user-defined primitive's name.
         operands: positions in the node pool (inputs first, then one node per step).
         constant: the number of a ``*_const`` operation (``x + c``, ``c ** x``...), else None.
     """
@@ -217,7 +243,7 @@ class Step:
     def __str__(self) -> str:
         names = [f"v{i}" for i in self.operands]
         half = len(names) // 2
-        return OPERATIONS[self.op].symbol.format(
+        return operation(self.op).symbol.format(
             *names,
             c=self.constant,
             all=", ".join(names),
@@ -273,7 +299,7 @@ class Expression:
         for step in self.steps:
             constant = () if step.constant is None else (step.constant,)
             operands = [pool[i] for i in step.operands]
-            pool.append(OPERATIONS[step.op].apply(*operands, *constant))
+            pool.append(operation(step.op).apply(*operands, *constant))
         return pool
 
     def depth(self) -> int:

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from hypothesis import reject
 from hypothesis import strategies as st
 
+from ..extend import registered
 from ..primitives import VARIADIC
-from .recipes import BOUND, OPERATIONS, Expression, Operation, Step
+from .recipes import BOUND, OPERATIONS, Expression, Operation, Step, operation
 from .scalars import reals
 
 __all__ = ["MAX_SLOPE", "chains", "expressions"]
@@ -115,10 +116,13 @@ def _draw_step(
 def _check_operations(names: Sequence[str] | None) -> list[Operation]:
     if names is None:
         return list(OPERATIONS.values())
-    unknown = [name for name in names if name not in OPERATIONS]
+    unknown = [name for name in names if name not in OPERATIONS and registered(name) is None]
     if unknown or not names:
-        raise ValueError(f"operations must be names from OPERATIONS, got {list(names)!r}")
-    return [OPERATIONS[name] for name in names]
+        raise ValueError(
+            "operations must be names from OPERATIONS or of user-defined primitives,"
+            f" got {list(names)!r}"
+        )
+    return [operation(name) for name in names]
 
 
 @st.composite
@@ -159,7 +163,9 @@ def expressions(
         inputs: the strategy for input values (default: ``reals(-2, 2)``).
         min_inputs, max_inputs: how many inputs.
         min_steps, max_steps: how many operations.
-        operations: names from :data:`OPERATIONS` to use (default: all of them).
+        operations: names from :data:`OPERATIONS` to use (default: all of them), and of
+            user-defined primitives (:func:`autodiff.primitive`), applied only where their
+            ``domain`` holds.
 
     Example:
         Generated graphs reuse nodes: here the first input feeds both operands of a step.

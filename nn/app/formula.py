@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autodiff import PRIMITIVES, Primitive, Value
+from autodiff.primitives import BUILTIN
 from autodiff.value import apply
 
 __all__ = [
@@ -55,9 +56,12 @@ def _function(prim: Primitive) -> Callable[[Value], Value]:
 
 
 FUNCTIONS: dict[str, Callable[[Value], Value]] = {
-    name: _function(prim) for name, prim in PRIMITIVES.items() if prim.arity == 1
+    name: _function(prim)
+    for name, prim in PRIMITIVES.items()
+    if prim.arity == 1 and name in BUILTIN
 }
-"""The functions a formula may call, by name: every primitive of one operand."""
+"""The functions a formula may call, by name: every built-in primitive of one operand (a
+primitive defined with :func:`autodiff.primitive` runs the user's code: never from a formula)."""
 
 BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,

@@ -30,13 +30,17 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from autodiff import GraphChangedError, TraceError, Value, compile, dot, grad, sum_of
+from tests.helpers.user_primitives import USER_BINARY, USER_UNARY, VECTORIZED_UNARY
 
 np = pytest.importorskip("numpy")
 
 _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 _COMPARE |= {"==": operator.eq, "!=": operator.ne}
 UNARY = ["tanh", "sigmoid", "exp", "log", "sqrt", "sin", "cos", "relu", "abs", "neg"]
-ARITHMETIC_UNARY = ["relu", "abs", "neg"]  # the same floats in numpy and in math
+UNARY += sorted(USER_UNARY)  # user-defined primitives keep the promise too
+# The same floats in numpy and in math (a user-defined primitive without a batch_forward
+# runs its very forward on each example).
+ARITHMETIC_UNARY = ["relu", "abs", "neg", *sorted(VECTORIZED_UNARY)]
 POWERS = [0.0, 1.0, 2.0, 3.0, -1.0, -2.0, 0.5, 1.5]
 BINARY = ["+", "-", "*", "/"]
 NASTY = [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, 1e300, -1e300, 1e-300, 5e-324, 1e-320, 710.0, -710.0]
@@ -91,7 +95,12 @@ def _apply(step: tuple[Any, ...], nodes: list[Value], path: list[Any] | None) ->
             return -nodes[i]
         if name == "abs":
             return abs(nodes[i])
+        if name in USER_UNARY:
+            return USER_UNARY[name](nodes[i])
         return getattr(nodes[i], name)()
+    if kind == "user2":
+        _, name, i, j = step
+        return USER_BINARY[name](nodes[i], nodes[j])
     if kind == "pow":
         _, i, n = step
         return nodes[i] ** n
@@ -128,8 +137,10 @@ def run(
 @st.composite
 def _simple_step(draw: st.DrawFn, size: int, arithmetic: bool) -> tuple[Any, ...]:
     pick = st.integers(0, size - 1)
-    kinds = ["bin", "num", "un", "sum", "dot"] + ([] if arithmetic else ["pow"])
+    kinds = ["bin", "num", "un", "sum", "dot", "user2"] + ([] if arithmetic else ["pow"])
     kind = draw(st.sampled_from(kinds))
+    if kind == "user2":
+        return ("user2", draw(st.sampled_from(sorted(USER_BINARY))), draw(pick), draw(pick))
     if kind == "bin":
         op = draw(st.sampled_from(["+", "-", "*"] if arithmetic else BINARY))
         return ("bin", op, draw(pick), draw(pick))
