@@ -73,6 +73,7 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
         (
             "cli",
             "graph_command",
+            "explore_command",
             "formula",
             "parsing",
             "xor_demo",
@@ -97,6 +98,7 @@ ARROWS: dict[tuple[str, str], str] = {
     ("nn.app", "autodiff"): "parses formulas into Values",
     ("nn.app", "autodiff.show"): "draws and explains",
     ("nn.app", "autodiff.tape"): "replays the cost",
+    ("nn.app", "autodiff.page"): "writes pages",
 }
 """Who builds on whom (the importer first), and what passes between them."""
 
@@ -105,7 +107,7 @@ FLOWS: dict[str, str] = {
     "autodiff.show": "scene describes → render draws;  explain writes the ledger",
     "autodiff.tape": "trace records → codegen writes → tape, batch replay",
     "autodiff.page": "program writes the kernels → document assembles the page",
-    "nn.app": "cli → graph_command, demos → pictures",
+    "nn.app": "cli → graph_command, explore_command, demos → pictures",
 }
 """How data moves inside a room, in one line."""
 
