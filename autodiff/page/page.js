@@ -21,6 +21,7 @@
     dataOk: true, gradOk: true, error: null,
     walk: null,  // null: every gradient shown; k: the first k nodes of the walk
     selected: null, changed: false,
+    leafOr(i) { return isLeaf(i) ? this.leaves[i] : this.data[i]; },
   };
 
   // --- numbers ----------------------------------------------------------------------------
@@ -148,7 +149,8 @@
     NODES.forEach((node, i) => {
       const drawn = svgNodes.get(node.id);
       if (!drawn) return;
-      if (drawn.data) drawn.data.textContent = "data " + (state.dataOk ? fmt(state.data[i]) : "—");
+      const known = state.dataOk || isLeaf(i);  // a leaf's number is known whatever fails
+      if (drawn.data) drawn.data.textContent = "data " + (known ? fmt(state.leafOr(i)) : "—");
       if (drawn.grad) {
         const pending = !shownGrad(i);
         drawn.grad.textContent = "grad " + (pending ? "?" : state.gradOk ? fmt(state.grad[i]) : "—");
@@ -165,7 +167,7 @@
         try { partials = localPartials(k, state.data); } catch (error) { partials = null; }
       }
       edges.forEach((edge, p) => {
-        if (edge.label) edge.label.textContent = partials ? fmt(partials[p]) : "undefined";
+        if (edge.label) edge.label.textContent = partials ? fmt(partials[p]) : state.dataOk ? "undefined" : "—";
       });
     }
     highlight();
@@ -233,7 +235,7 @@
     const row = (key, value) => facts.append(el("tr", {}, el("th", {}, key), el("td", {}, value)));
     if (node.label && node.label !== node.name) row("label", node.label);
     row("operation", node.op || (node.kind === "constant" ? "a constant" : `a leaf (${node.kind})`));
-    row("value", number(state.data[i], state.dataOk));
+    row("value", number(state.leafOr(i), state.dataOk || isLeaf(i)));
     const gradShown = shownGrad(i);
     row(`∂${d(rootName)}/∂${d(node.name)}`, gradShown ? number(state.grad[i], state.gradOk) : el("span", { class: "note" }, "not yet: step the walk"));
     parts.push(facts);
@@ -449,7 +451,7 @@
      * are null where the engine would have raised (error() says why). */
     nodes: () => NODES.map((node, i) => ({
       id: node.id, label: node.label, op: node.op,
-      data: state.dataOk ? state.data[i] : null,
+      data: state.dataOk || isLeaf(i) ? state.leafOr(i) : null,
       grad: state.gradOk ? state.grad[i] : null,
       shown: shownGrad(i),
     })),

@@ -268,3 +268,40 @@ def test_the_course_network_has_the_engines_numbers(driver: Any, tmp_path: Path)
     assert mismatches(nodes(driver), eager_nodes(build, (-0.75, *moved))) == []
     assert math.isfinite(nodes(driver)[-1]["data"])
     assert close(nodes(driver)[-1]["data"], expected[-1]["data"]) is False  # it moved
+
+
+def test_the_find_box_keeps_the_inputs_it_names(driver: Any, tmp_path: Path) -> None:
+    show(driver, build_neuron(-3.0, 2.0, 6.88), tmp_path)
+    search = driver.find_element("id", "search")
+    search.send_keys("b")
+    shown = [
+        item.text.split("\n")[0]
+        for item in driver.find_elements("css selector", "#leaves li")
+        if item.is_displayed()
+    ]
+    assert shown == ["b"]
+    search.send_keys("\ue007")  # Enter: the node named so opens
+    assert call(driver, "selected") == "v3"
+
+
+def test_a_node_is_reached_with_the_keyboard(driver: Any, tmp_path: Path) -> None:
+    show(driver, build_neuron(-3.0, 2.0, 6.88), tmp_path)
+    node = driver.execute_script(
+        "return [...document.querySelectorAll('#drawing g.node')]"
+        ".find(g => g.querySelector('title').textContent === 'v1')"
+    )
+    assert node.get_attribute("tabindex") == "0"
+    driver.execute_script("arguments[0].focus()", node)
+    node.send_keys("\ue007")
+    assert call(driver, "selected") == "v1"
+
+
+def test_after_a_domain_error_the_leaves_keep_their_numbers(driver: Any, tmp_path: Path) -> None:
+    x = Value(2.0, label="x")
+    y = (x * 1.0).log()
+    y.backward()
+    show(driver, y, tmp_path)
+    call(driver, "setLeaf", "x", -1.0)
+    page = nodes(driver)
+    assert page[0]["data"] == -1.0 and page[-1]["data"] is None
+    assert "data -1" in driver.find_element("id", "drawing").text
