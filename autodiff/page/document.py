@@ -24,6 +24,7 @@ import html
 import json
 import os
 import re
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,7 @@ def explore(
     *,
     digits: int = 4,
     max_nodes: int = MAX_NODES,
+    expand: str | Sequence[str] = (),
     labels: dict[str, str] | None = None,
     title: str | None = None,
 ) -> Page:
@@ -116,18 +118,27 @@ def explore(
     Args:
         root: the output whose graph the page shows.
         digits: significant digits of the numbers drawn.
-        max_nodes, labels: as for :func:`autodiff.draw` (big networks collapse into
-            summary nodes; every node stays in the page's list and search).
+        max_nodes, expand, labels: as for :func:`autodiff.draw` (big networks collapse
+            into summary nodes; clicking one lists its named nodes, and every node stays in
+            the page's computation, its inputs and its search).
         title: the page's title (default: the root's name).
 
     Raises:
         TypeError, ValueError: as :func:`autodiff.draw` for a bad root or option.
         GraphvizNotFound: Graphviz's ``dot`` program is not installed.
     """
-    drawing = draw(root, digits=digits, max_nodes=max_nodes, labels=labels, show_local=_small(root))
+    drawing = draw(
+        root,
+        digits=digits,
+        max_nodes=max_nodes,
+        expand=expand,
+        labels=labels,
+        show_local=_small(root),
+    )
     svg = _inline_svg(drawing.pipe(format="svg").decode("utf-8"))
     graph = describe_graph(root, digits=digits)
     graph["live"] = not graph["missing"]
+    graph["modules"] = {name: path for path, name in (labels or {}).items()}
     graph["ledgers"] = _ledgers(root) if _small(root) else {}
     name = title if title is not None else (root.label or graph["nodes"][-1]["name"])
     graph["title"] = name

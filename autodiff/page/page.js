@@ -19,7 +19,10 @@
     data: Float64Array.from(NODES, (node) => node.data),
     grad: Float64Array.from(NODES, (node) => node.grad),
     dataOk: true, gradOk: true, error: null,
-    walk: null,  // null: every gradient shown; k: the first k nodes of the walk
+    // The walk: null, everything shown; -N..-1, the forward pass, N + walk values shown (in
+    // topological order) and no gradient; 0..N-1, every value and the gradients of the
+    // first `walk` nodes of the backward walk.
+    walk: null,
     selected: null, changed: false,
     leafOr(i) { return isLeaf(i) ? this.leaves[i] : this.data[i]; },
   };
@@ -144,13 +147,19 @@
   }
 
   function shownGrad(i) { return state.walk === null || walkIndex[i] < state.walk; }
+  function shownData(i) { return state.walk === null || state.walk >= 0 || i < N + state.walk; }
+  function forwardPhase() { return state.walk !== null && state.walk < 0; }
 
   function renderDrawing() {
     NODES.forEach((node, i) => {
       const drawn = svgNodes.get(node.id);
       if (!drawn) return;
       const known = state.dataOk || isLeaf(i);  // a leaf's number is known whatever fails
-      if (drawn.data) drawn.data.textContent = "data " + (known ? fmt(state.leafOr(i)) : "—");
+      if (drawn.data) {
+        const pending = !shownData(i);
+        drawn.data.textContent = "data " + (pending ? "?" : known ? fmt(state.leafOr(i)) : "—");
+        drawn.data.classList.toggle("pending", pending);
+      }
       if (drawn.grad) {
         const pending = !shownGrad(i);
         drawn.grad.textContent = "grad " + (pending ? "?" : state.gradOk ? fmt(state.grad[i]) : "—");
@@ -196,7 +205,10 @@
       }
     }
     const current = currentNode();
-    if (current !== null) {  // its gradient forms from its consumers'
+    if (current !== null && forwardPhase()) {  // its value forms from its operands'
+      (operandEdges.get(current) || []).forEach((edge) => edge.group.classList.add("flow"));
+      if (resultEdges.has(current)) resultEdges.get(current).group.classList.add("flow");
+    } else if (current !== null) {  // its gradient forms from its consumers'
       for (const [p] of users[current]) {
         (operandEdges.get(p) || []).forEach((edge) => {
           if (edge.tail === NODES[current].id) edge.group.classList.add("flow");
@@ -235,7 +247,7 @@
     const row = (key, value) => facts.append(el("tr", {}, el("th", {}, key), el("td", {}, value)));
     if (node.label && node.label !== node.name) row("label", node.label);
     row("operation", node.op || (node.kind === "constant" ? "a constant" : `a leaf (${node.kind})`));
-    row("value", number(state.leafOr(i), state.dataOk || isLeaf(i)));
+    row("value", shownData(i) ? number(state.leafOr(i), state.dataOk || isLeaf(i)) : el("span", { class: "note" }, "not yet: step the forward pass"));
     const gradShown = shownGrad(i);
     row(`∂${d(rootName)}/∂${d(node.name)}`, gradShown ? number(state.grad[i], state.gradOk) : el("span", { class: "note" }, "not yet: step the walk"));
     parts.push(facts);
@@ -303,6 +315,24 @@
       out.push(list);
     }
     return out;
+  }
+
+  function showSummary(group) {  // a collapsed module: its named nodes, to open one by one
+    const title = [...group.querySelectorAll("text")].map((t) => t.textContent)[0] || "";
+    const shown = title.replace(/ \(\d+ nodes\)$/, "");
+    const path = GRAPH.modules[shown] || shown;
+    const members = NODES.map((_, i) => i).filter((i) => NODES[i].label.startsWith(path + "."));
+    state.selected = null;
+    render();
+    const list = el("ul", {});
+    for (const i of members) {
+      list.append(el("li", {}, link(i), " = ", number(state.leafOr(i), state.dataOk || isLeaf(i)),
+        ", ∂/∂ = ", shownGrad(i) ? number(state.grad[i], state.gradOk) : "?"));
+    }
+    document.getElementById("panel").replaceChildren(
+      el("h2", {}, shown),
+      el("p", { class: "note" }, `${title}: collapsed in the drawing. Its named nodes are below (click one for its chain rule); explore(root, expand=[${JSON.stringify(path)}]) draws it open.`),
+      members.length ? list : el("p", { class: "note" }, "It has no named nodes."));
   }
 
   // --- the inputs -------------------------------------------------------------------------
@@ -375,13 +405,18 @@
       "(Kernel.js in autodiff/primitives.py). The numbers shown are the engine's, from when the page was made.";
   }
 
-  function currentNode() { return state.walk ? WALK[state.walk - 1] : null; }
+  function currentNode() {
+    if (state.walk === null || state.walk === -N) return null;
+    return state.walk > 0 ? WALK[state.walk - 1] : N + state.walk - 1;
+  }
 
   function render() {
     renderDrawing();
     const status = document.getElementById("walk-status");
     status.textContent = state.walk === null
       ? "every gradient shown"
+      : state.walk === -N ? `forward pass: no value yet (${N} nodes)`
+      : state.walk < 0 ? `forward pass: ${N + state.walk} of ${N} values, now ${NODES[currentNode()].name}`
       : state.walk === 0 ? `backward walk: no gradient yet (${N} nodes)`
       : `backward walk: ${state.walk} of ${N}, now ${NODES[currentNode()].name}`;
     showMessage(state.error || (GRAPH.live ? "" : liveMessage()));
@@ -401,7 +436,7 @@
   }
 
   function moveWalk(position) {
-    state.walk = position >= N ? null : Math.max(0, position);
+    state.walk = position >= N ? null : Math.max(-N, position);
     const current = currentNode();
     if (current !== null) state.selected = current;
     render();
@@ -409,17 +444,20 @@
   const step = () => moveWalk(state.walk === null ? 1 : state.walk + 1);
   const back = () => moveWalk(state.walk === null ? N - 1 : state.walk - 1);
   const reset = () => moveWalk(0);
+  const resetForward = () => moveWalk(-N);
   const finish = () => moveWalk(N);
 
   document.getElementById("step").addEventListener("click", step);
   document.getElementById("back").addEventListener("click", back);
   document.getElementById("reset").addEventListener("click", reset);
+  document.getElementById("forward").addEventListener("click", resetForward);
   document.getElementById("finish").addEventListener("click", finish);
   document.getElementById("drawing").addEventListener("click", (event) => {
     const group = event.target.closest("g.node");
     if (!group) return;
     const name = group.querySelector("title").textContent.trim();
     if (byId.has(name)) select(byId.get(name));
+    else if (name.startsWith("m") || name === "rest") showSummary(group);
     else if (name.startsWith("o") && byId.has("v" + name.slice(1))) select(byId.get("v" + name.slice(1)));
   });
   document.getElementById("drawing").addEventListener("keydown", (event) => {
@@ -430,7 +468,7 @@
   });
   document.addEventListener("keydown", (event) => {
     if (event.target.closest && event.target.closest("input")) return;
-    const actions = { ArrowRight: step, ArrowLeft: back, Home: reset, End: finish };
+    const actions = { ArrowRight: step, ArrowLeft: back, Home: reset, End: finish, PageUp: resetForward };
     if (actions[event.key]) { actions[event.key](); event.preventDefault(); }
   });
 
@@ -454,6 +492,7 @@
       data: state.dataOk || isLeaf(i) ? state.leafOr(i) : null,
       grad: state.gradOk ? state.grad[i] : null,
       shown: shownGrad(i),
+      valueShown: shownData(i),
     })),
     setLeaf(label, value) {
       if (!GRAPH.live) throw new Error(liveMessage());
@@ -465,8 +504,13 @@
       inputs.get(i).value = String(value);
       change(i, value);
     },
-    step, back, reset, finish, select,
-    walk: () => ({ position: state.walk, current: currentNode() === null ? null : NODES[currentNode()].id, order: WALK.map((k) => NODES[k].id) }),
+    step, back, reset, resetForward, finish, select,
+    walk: () => ({
+      position: state.walk,
+      phase: state.walk === null ? "done" : state.walk < 0 ? "forward" : "backward",
+      current: currentNode() === null ? null : NODES[currentNode()].id,
+      order: WALK.map((k) => NODES[k].id),
+    }),
     selected: () => (state.selected === null ? null : NODES[state.selected].id),
     error: () => state.error,
     live: GRAPH.live,

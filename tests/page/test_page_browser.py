@@ -305,3 +305,51 @@ def test_after_a_domain_error_the_leaves_keep_their_numbers(driver: Any, tmp_pat
     page = nodes(driver)
     assert page[0]["data"] == -1.0 and page[-1]["data"] is None
     assert "data -1" in driver.find_element("id", "drawing").text
+
+
+def test_the_forward_pass_steps_values_in_topological_order_then_the_backward_walk(
+    driver: Any, tmp_path: Path
+) -> None:
+    a = build_neuron(-3.0, 2.0, 6.88)
+    a.backward()
+    show(driver, a, tmp_path)
+    driver.find_element("id", "forward").click()
+    assert call(driver, "walk")["phase"] == "forward"
+    assert not any(node["valueShown"] or node["shown"] for node in nodes(driver))
+    assert "data ?" in driver.find_element("id", "drawing").text
+    n = len(nodes(driver))
+    for k in range(1, n + 1):
+        call(driver, "step")
+        shown = [node["valueShown"] for node in nodes(driver)]
+        assert shown == [i < k for i in range(n)]  # one more value, in topological order
+        assert call(driver, "walk")["current"] == f"v{k - 1}"
+    assert call(driver, "walk")["phase"] == "backward"
+    assert not any(node["shown"] for node in nodes(driver))
+    call(driver, "step")
+    assert call(driver, "walk")["current"] == "v5"  # then the gradients, from the output
+    call(driver, "back")
+    call(driver, "back")
+    assert call(driver, "walk")["phase"] == "forward"
+
+
+def test_a_collapsed_module_lists_its_named_nodes(driver: Any, tmp_path: Path) -> None:
+    from nn import MLP
+    from nn.losses import sum_squared_error
+
+    model = MLP(1, [6, 7, 2], "sigmoid", rng=1)
+    cost = sum_squared_error(model([Value(0.25, label="x")]), [0.3, 0.7])
+    cost.backward()
+    path = explore(cost, max_nodes=20).write(tmp_path / "collapsed.html")
+    browser.open_page(driver, path)
+    summary = next(
+        g
+        for g in driver.find_elements("css selector", "#drawing g.node")
+        if g.find_element("tag name", "title").get_attribute("textContent").startswith("m")
+        and "layers.1" in g.get_attribute("textContent")
+    )
+    summary.click()
+    panel = driver.find_element("id", "panel")
+    assert "layers.1.neurons.3.w.5" in panel.text and "expand" in panel.text
+    panel.find_element("link text", "layers.1.neurons.3.w.5").click()
+    assert call(driver, "selected") is not None
+    assert "∂" in driver.find_element("id", "panel").text
