@@ -71,6 +71,8 @@ def test_the_neuron_page_has_the_engines_numbers_as_the_learner_changes_it(
     a.backward()
     show(driver, a, tmp_path)
     assert mismatches(nodes(driver), eager_nodes(build_neuron, (-3.0, 2.0, 6.88))) == []
+    # Nothing was fetched: the page is one file (and its policy forbids any fetch).
+    assert driver.execute_script("return performance.getEntriesByType('resource').length") == 0
     for w, x, b in [(-3.0, 2.0, 1.5), (0.25, -1.0, 6.88), (2.0, 0.5, -0.125)]:
         call(driver, "setLeaf", "w", w)
         call(driver, "setLeaf", "x", x)
@@ -353,3 +355,26 @@ def test_a_collapsed_module_lists_its_named_nodes(driver: Any, tmp_path: Path) -
     panel.find_element("link text", "layers.1.neurons.3.w.5").click()
     assert call(driver, "selected") is not None
     assert "∂" in driver.find_element("id", "panel").text
+
+
+def test_the_heart_demos_page_has_the_engines_numbers(driver: Any, tmp_path: Path) -> None:
+    from nn.app.heart import train_heart
+    from nn.app.heart_pictures import GRAPH_EXAMPLE, explore_cost
+    from nn.losses import sum_squared_error
+
+    run = train_heart(30, 0.1, 0, progress=False)
+    path = tmp_path / "heart.html"
+    explore_cost(run, path)
+    assert path.stat().st_size < 2_000_000
+    browser.open_page(driver, path)
+
+    def build(x: float) -> Value:
+        run.model.zero_grad()
+        cost = sum_squared_error(run.model([Value(x, label="x")]), run.targets[GRAPH_EXAMPLE])
+        cost.label = f"C_{GRAPH_EXAMPLE}"
+        return cost
+
+    x = run.inputs[GRAPH_EXAMPLE][0]
+    assert mismatches(nodes(driver), eager_nodes(build, (x,))) == []
+    call(driver, "setLeaf", "x", 0.8)
+    assert mismatches(nodes(driver), eager_nodes(build, (0.8,))) == []
