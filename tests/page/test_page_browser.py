@@ -378,3 +378,30 @@ def test_the_heart_demos_page_has_the_engines_numbers(driver: Any, tmp_path: Pat
     assert mismatches(nodes(driver), eager_nodes(build, (x,))) == []
     call(driver, "setLeaf", "x", 0.8)
     assert mismatches(nodes(driver), eager_nodes(build, (0.8,))) == []
+
+
+def test_the_drawing_writes_numbers_as_the_engines_drawings_do(driver: Any, tmp_path: Path) -> None:
+    from autodiff.show.notation import format_number
+
+    def build(x: float) -> Value:
+        leaf = Value(x, label="x")
+        return (leaf * 12345.678) + (leaf * 1e-7) + (leaf * -0.000123456) + leaf.exp()
+
+    root = build(1.0)
+    root.backward()
+    show(driver, root, tmp_path)
+    for x in (1.0, -3.25, 250.0, 1e-9):
+        call(driver, "setLeaf", "x", x)
+        expected = eager_nodes(build, (x,))
+        assert not isinstance(expected, str)
+        drawn = driver.execute_script(
+            "const texts = {};"
+            "for (const g of document.querySelectorAll('#drawing g.node')) {"
+            "  const t = [...g.querySelectorAll('text')].map(e => e.textContent);"
+            "  texts[g.querySelector('title').textContent] = t; }"
+            "return texts;"
+        )
+        for node in expected:
+            if node["op"] or node["label"]:  # a constant's box is its number, never redrawn
+                assert f"data {format_number(node['data'], 4)}" in drawn[node["id"]]
+                assert f"grad {format_number(node['grad'], 4)}" in drawn[node["id"]]
