@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest pytest-numpy-baseline bench docs-figures dot setup clean
+.PHONY: demo test lint typecheck pytest pytest-numpy-baseline bench docs-figures dot browser setup clean
 
 demo: setup dot
 	$(BIN)/autodiff demo heart
@@ -34,6 +34,16 @@ dot:
 			exit 1; \
 		fi; }
 
+# The interactive page's tests drive a real headless Chromium (with selenium, from the dev
+# extra). Without it they are skipped, each saying why.
+browser:
+	@{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+		else \
+			echo "note: Chromium is missing, so the page's browser tests will be skipped: install the packages 'chromium' and 'chromium-driver' (e.g. sudo apt-get install chromium chromium-driver)"; \
+		fi; }
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -42,7 +52,7 @@ typecheck: setup
 	$(BIN)/mypy autodiff nn
 
 # Hypothesis profile "ci" (tests/conftest.py) unless HYPOTHESIS_PROFILE says otherwise.
-pytest: setup dot
+pytest: setup dot browser
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest
 
 # numpy picks SIMD kernels for the CPU, and they differ in the last bits. The pages and the
@@ -62,9 +72,10 @@ pytest-numpy-baseline: setup dot
 			$(BIN)/python -m pytest -q -p no:cacheprovider $(NUMPY_DEPENDENT_TESTS); \
 	fi
 
-docs-figures: setup dot
+docs-figures: setup dot browser
 	$(BIN)/python docs/make_figures.py
 	$(BIN)/python docs/make_course_figures.py
+	$(BIN)/python docs/make_explore_figures.py
 
 bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

@@ -15,7 +15,8 @@ are forward mode.
 
 ``import autodiff`` loads the engine only. The drawings (which need graphviz) and the
 compiled tape (which uses numpy when it is installed) load the first time one of their names
-is used: ``autodiff.draw``, ``autodiff.explain``, ``autodiff.compile_tape``...
+is used: ``autodiff.draw``, ``autodiff.explain``, ``autodiff.explore``,
+``autodiff.compile_tape``...
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from .recording import is_recording, no_grad
 from .value import Value
 
 if TYPE_CHECKING:
+    from .page import explore
     from .show.explain import explain
     from .show.render import draw
     from .tape import GraphChangedError, Tape, TraceError, compile, compile_tape
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "draw": "autodiff.show.render",
     "explain": "autodiff.show.explain",
+    "explore": "autodiff.page",
     "GraphChangedError": "autodiff.tape",
     "Tape": "autodiff.tape",
     "TraceError": "autodiff.tape",
@@ -68,6 +71,7 @@ __all__ = [
     "dot",
     "draw",
     "explain",
+    "explore",
     "functions",
     "grad",
     "gradcheck",

@@ -45,7 +45,11 @@ VARIADIC = -1
 class Kernel:
     """A primitive's forward as code for the compiled tape (:mod:`autodiff.tape`), in two
     dialects: ``scalar`` (Python floats and the ``math`` module: exactly what ``forward``
-    computes) and ``array`` (numpy arrays, one element per example). Operands are written
+    computes) and ``array`` (numpy arrays, one element per example), and optionally a
+    third, ``js``: JavaScript for the interactive page of :mod:`autodiff.page`, with the
+    same checks and messages as ``forward`` (the page's helpers are
+    :func:`autodiff.tape.kernels.js_runtime`; without it the page cannot recompute a graph
+    that uses the primitive, and says so). Operands are written
     ``{0}``, ``{1}``…, and ``{n}`` is the constant exponent of ``x ** n``; ``"{+}"`` and
     ``"{dot}"`` ask for a sum and a dot product written out left to right.
 
@@ -66,6 +70,7 @@ class Kernel:
     folded: str = ""
     functions: tuple[tuple[str, Callable[..., Any]], ...] = ()
     partials: tuple[str, str] = ("", "")
+    js: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,8 +237,10 @@ def power(n: float) -> Primitive:
     )
 
 
-_INTEGER_POWER = Kernel("{0} ** {n}", "{0} ** {n}", saturates=True)
-_POWER_N = Kernel("power_n({0}, {n})", "array_power_n({0}, {n})", saturates=True)
+_INTEGER_POWER = Kernel("{0} ** {n}", "{0} ** {n}", saturates=True, js="power_n({0}, {n})")
+_POWER_N = Kernel(
+    "power_n({0}, {n})", "array_power_n({0}, {n})", saturates=True, js="power_n({0}, {n})"
+)
 
 
 def _power_formula(n: float) -> str:
@@ -370,7 +377,7 @@ PRIMITIVES: dict[str, Primitive] = {
             arity=2,
             forward=operator.add,
             local_grads=_add_grads,
-            kernel=Kernel("{0} + {1}", "{0} + {1}"),
+            kernel=Kernel("{0} + {1}", "{0} + {1}", js="{0} + {1}"),
             local_formulas=("1", "1"),
         ),
         Primitive(
@@ -378,7 +385,7 @@ PRIMITIVES: dict[str, Primitive] = {
             arity=2,
             forward=operator.mul,
             local_grads=_mul_grads,
-            kernel=Kernel("{0} * {1}", "{0} * {1}"),
+            kernel=Kernel("{0} * {1}", "{0} * {1}", js="{0} * {1}"),
             local_formulas=("{y}", "{x}"),
         ),
         Primitive(
@@ -386,7 +393,12 @@ PRIMITIVES: dict[str, Primitive] = {
             arity=2,
             forward=_pow,
             local_grads=_pow_grads,
-            kernel=Kernel("power_checked({0}, {1})", "array_power({0}, {1})", saturates=True),
+            kernel=Kernel(
+                "power_checked({0}, {1})",
+                "array_power({0}, {1})",
+                saturates=True,
+                js="power_checked({0}, {1})",
+            ),
             local_formulas=("{y}·{x}^({y} - 1)", "{out}·log({x})"),
         ),
         Primitive(
@@ -394,7 +406,7 @@ PRIMITIVES: dict[str, Primitive] = {
             arity=1,
             forward=_exp,
             local_grads=_exp_grads,
-            kernel=Kernel("exp({0})", "np.exp({0})", saturates=True),
+            kernel=Kernel("exp({0})", "np.exp({0})", saturates=True, js="exp_checked({0})"),
             local_formulas=("exp({x})",),
         ),
         Primitive(
@@ -402,7 +414,7 @@ PRIMITIVES: dict[str, Primitive] = {
             arity=1,
             forward=_log_forward,
             local_grads=_log_grads,
-            kernel=Kernel("log({0})", "np.log({0})"),
+            kernel=Kernel("log({0})", "np.log({0})", js="log_checked({0})"),
             local_formulas=("1/{x}",),
         ),
         Primitive(
@@ -410,7 +422,7 @@ PRIMITIVES: dict[str, Primitive] = {
             arity=1,
             forward=_sqrt,
             local_grads=_sqrt_grads,
-            kernel=Kernel("sqrt({0})", "np.sqrt({0})"),
+            kernel=Kernel("sqrt({0})", "np.sqrt({0})", js="sqrt_checked({0})"),
             local_formulas=("1/(2·{out})",),
         ),
         Primitive(
@@ -418,7 +430,7 @@ PRIMITIVES: dict[str, Primitive] = {
             arity=1,
             forward=math.sin,
             local_grads=_sin_grads,
-            kernel=Kernel("sin({0})", "np.sin({0})"),
+            kernel=Kernel("sin({0})", "np.sin({0})", js="Math.sin({0})"),
             local_formulas=("cos({x})",),
         ),
         Primitive(
@@ -426,7 +438,7 @@ PRIMITIVES: dict[str, Primitive] = {
             arity=1,
             forward=math.cos,
             local_grads=_cos_grads,
-            kernel=Kernel("cos({0})", "np.cos({0})"),
+            kernel=Kernel("cos({0})", "np.cos({0})", js="Math.cos({0})"),
             local_formulas=("-sin({x})",),
         ),
         Primitive(
@@ -434,7 +446,7 @@ PRIMITIVES: dict[str, Primitive] = {
             arity=1,
             forward=math.tanh,
             local_grads=_tanh_grads,
-            kernel=Kernel("tanh({0})", "np.tanh({0})", saturates=True),
+            kernel=Kernel("tanh({0})", "np.tanh({0})", saturates=True, js="Math.tanh({0})"),
             local_formulas=("1 - {out}²",),
         ),
         Primitive(
@@ -448,6 +460,7 @@ PRIMITIVES: dict[str, Primitive] = {
                 "array_sigmoid({0})",
                 saturates=True,
                 folded="1.0 / (1.0 + np.exp(-{0}))",
+                js="sigmoid({0})",
             ),
             local_formulas=("{out}·(1 - {out})",),
         ),
@@ -461,6 +474,7 @@ PRIMITIVES: dict[str, Primitive] = {
                 "np.where({0} > 0.0, {0}, 0.0)",  # np.maximum(-0.0, 0.0) is -0.0; ours 0.0
                 saturates=True,
                 folded="np.maximum({0}, 0.0)",
+                js="({0} > 0.0 ? {0} : 0.0)",
             ),
             local_formulas=("[{x} > 0]",),
         ),
@@ -469,7 +483,7 @@ PRIMITIVES: dict[str, Primitive] = {
             arity=1,
             forward=abs,
             local_grads=_abs_grads,
-            kernel=Kernel("abs({0})", "np.abs({0})"),
+            kernel=Kernel("abs({0})", "np.abs({0})", js="Math.abs({0})"),
             local_formulas=("sign({x})",),
         ),
         Primitive(
@@ -477,7 +491,7 @@ PRIMITIVES: dict[str, Primitive] = {
             arity=VARIADIC,
             forward=_sum,
             local_grads=_sum_grads,
-            kernel=Kernel("{+}", "{+}"),
+            kernel=Kernel("{+}", "{+}", js="{+}"),
             local_formulas=("1",),
         ),
         Primitive(
@@ -485,7 +499,7 @@ PRIMITIVES: dict[str, Primitive] = {
             arity=VARIADIC,
             forward=_dot,
             local_grads=_dot_grads,
-            kernel=Kernel("{dot}", "{dot}"),
+            kernel=Kernel("{dot}", "{dot}", js="{dot}"),
             local_formulas=("{paired}",),
         ),
     )

@@ -46,6 +46,10 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
         "the compiled tape: trace once, replay",
         ("trace", "observe", "codegen", "kernels", "folding", "arguments", "tape", "batch"),
     ),
+    "autodiff.page": (
+        "the interactive page: explore(root)",
+        ("program", "document"),
+    ),
     "autodiff.testing": (
         "hypothesis strategies and checks for gradient tests",
         ("strategies", "recipes", "scalars", "plugin", "primitive_checks"),
@@ -77,6 +81,7 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
         (
             "cli",
             "graph_command",
+            "explore_command",
             "formula",
             "parsing",
             "xor_demo",
@@ -92,12 +97,16 @@ ARROWS: dict[tuple[str, str], str] = {
     ("autodiff.show", "autodiff"): "reads the graph:\nvalues, grads, local partials",
     ("autodiff.tape", "autodiff"): "traces Values,\nreuses each primitive's rule",
     ("autodiff.testing", "autodiff"): "builds random graphs",
+    ("autodiff.page", "autodiff"): "reads the graph and\nthe primitive table",
+    ("autodiff.page", "autodiff.show"): "embeds the drawing,\nnames and ledgers",
+    ("autodiff.page", "autodiff.tape"): "evaluates rules on\njs Symbols",
     ("nn", "autodiff"): "neurons are Values",
     ("nn", "autodiff.show"): "draws networks\nas Drawings",
     ("nn.app", "nn"): "trains models",
     ("nn.app", "autodiff"): "parses formulas into Values",
     ("nn.app", "autodiff.show"): "draws and explains",
     ("nn.app", "autodiff.tape"): "replays the cost",
+    ("nn.app", "autodiff.page"): "writes pages",
 }
 """Who builds on whom (the importer first), and what passes between them."""
 
@@ -105,7 +114,8 @@ FLOWS: dict[str, str] = {
     "autodiff": "Value records → graph orders → backward walks (chain rule)",
     "autodiff.show": "scene describes → render draws;  explain writes the ledger",
     "autodiff.tape": "trace records → codegen writes → tape, batch replay",
-    "nn.app": "cli → graph_command, demos → pictures",
+    "autodiff.page": "program writes the kernels → document assembles the page",
+    "nn.app": "cli → graph_command, explore_command, demos → pictures",
 }
 """How data moves inside a room, in one line."""
 

@@ -170,7 +170,9 @@ def _top_level(modules: set[str]) -> set[str]:
 def test_import_autodiff_loads_the_engine_only() -> None:
     loaded = _loaded_by("import autodiff")
     assert not _top_level(loaded) & {"graphviz", "numpy", "tqdm", "matplotlib", "hypothesis", "nn"}
-    assert not {m for m in loaded if m.startswith(("autodiff.show", "autodiff.tape"))}
+    assert not {
+        m for m in loaded if m.startswith(("autodiff.show", "autodiff.tape", "autodiff.page"))
+    }
     assert "autodiff.value" in loaded
 
 
@@ -178,6 +180,11 @@ def test_the_rooms_load_when_their_names_are_used() -> None:
     loaded = _loaded_by("import autodiff; autodiff.draw; autodiff.compile_tape")
     assert {"autodiff.show.render", "autodiff.tape.tape", "graphviz"} <= loaded
     assert "nn" not in _top_level(loaded)
+
+
+def test_the_page_loads_when_explore_is_used() -> None:
+    loaded = _loaded_by("from autodiff import explore")
+    assert {"autodiff.page.document", "autodiff.show.render", "graphviz"} <= loaded
 
 
 def test_import_nn_loads_no_app_and_no_tools() -> None:

@@ -1,5 +1,7 @@
-"""The two dialects the compiled tape writes: ``scalar`` (Python floats, the ``math``
-module) and ``array`` (numpy arrays, one element per example of a batch).
+"""The dialects the compiled tape writes: ``scalar`` (Python floats, the ``math``
+module) and ``array`` (numpy arrays, one element per example of a batch); and a third,
+``js``, the JavaScript in which the interactive page (:mod:`autodiff.explore`) recomputes a
+graph: each primitive's ``kernel.js`` and the helpers of :func:`js_runtime`.
 
 Each primitive's forward code is its row's ``kernel`` in :mod:`autodiff.primitives`; this
 module supplies the names that code calls, per dialect. Local derivatives are *not* written
@@ -35,7 +37,9 @@ from typing import Any
 from ..primitives import PRIMITIVES, Primitive, power
 from ..value import reciprocal_scale
 
-__all__ = ["Symbol", "array_namespace", "kernel_functions", "scalar_namespace"]
+__all__ = ["Symbol", "array_namespace", "js_runtime", "kernel_functions", "scalar_namespace"]
+
+_JS_CALLS = {"/": "pdiv", "**": "ppow"}
 
 _MIN_NORMAL = sys.float_info.min
 
@@ -45,7 +49,13 @@ class Symbol:
 
     Arithmetic with numbers and other Symbols, and the methods the rules' helpers call
     (``cos``, ``sin``, ``log``, ``step``, ``sign``), return new Symbols; ``dialect`` picks
-    how functions are spelled (``"scalar"`` or ``"array"``).
+    how functions are spelled (``"scalar"``, ``"array"`` or ``"js"``, the JavaScript of
+    the interactive page, whose helpers are :func:`js_runtime`).
+
+    Example:
+        >>> x = Symbol("v[0]", "js")
+        >>> (1.0 / x).text, x.cos().text
+        ('pdiv(1.0, v[0])', 'Math.cos(v[0])')
     """
 
     __slots__ = ("dialect", "text")
@@ -66,6 +76,10 @@ class Symbol:
             return self  # x * 1, 1 * x, x / 1, x ** 1: nothing to compute
         right = other.text if isinstance(other, Symbol) else repr(float(other))  # type: ignore[arg-type]
         left, right = (right, self.text) if reflected else (self.text, right)
+        if self.dialect == "js" and op in _JS_CALLS:
+            # Python's float / and ** raise where JavaScript's give inf: the page's helpers
+            # raise as Python does, so a derivative fails where the engine's fails.
+            return self._wrap(f"{_JS_CALLS[op]}({left}, {right})")
         return self._wrap(f"({left} {op} {right})")
 
     def __add__(self, other: object) -> Symbol:
@@ -102,7 +116,7 @@ class Symbol:
         return self._wrap(f"(-{self.text})")
 
     def _call(self, name: str) -> Symbol:
-        prefix = "np." if self.dialect == "array" else ""
+        prefix = {"array": "np.", "js": "Math."}.get(self.dialect, "")
         return self._wrap(f"{prefix}{name}({self.text})")
 
     def cos(self) -> Symbol:
@@ -121,6 +135,8 @@ class Symbol:
         """1 where the operand is positive, else 0."""
         if self.dialect == "array":
             return self._wrap(f"({self.text} > 0.0)")
+        if self.dialect == "js":
+            return self._wrap(f"({self.text} > 0.0 ? 1.0 : 0.0)")
         return self._wrap(f"(1.0 if {self.text} > 0.0 else 0.0)")
 
     def sign(self) -> Symbol:
@@ -128,6 +144,8 @@ class Symbol:
         if self.dialect == "array":
             return self._call("sign")
         x = self.text
+        if self.dialect == "js":
+            return self._wrap(f"({x} > 0.0 ? 1.0 : {x} < 0.0 ? -1.0 : 0.0)")
         return self._wrap(f"(1.0 if {x} > 0.0 else -1.0 if {x} < 0.0 else 0.0)")
 
 
@@ -209,3 +227,120 @@ def array_namespace() -> dict[str, Any]:
         "array_power": array_power,
         "array_power_n": array_power_n,
     }
+
+
+_JS_RUNTIME = r"""
+// The helpers of the "js" dialect (autodiff/tape/kernels.py): the engine's checks and
+// messages (autodiff/primitives.py), and Python's float semantics where JavaScript's differ.
+class EngineError extends Error {
+  constructor(kind, message) { super(message); this.kind = kind; }
+}
+class FloatError extends Error {  // what Python's float arithmetic raises
+  constructor(kind) { super(kind); this.kind = kind; }
+}
+function pyRepr(x) {  // Python's repr of a float
+  if (Number.isNaN(x)) return "nan";
+  if (x === Infinity) return "inf";
+  if (x === -Infinity) return "-inf";
+  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+  const [mantissa, exponentText] = x.toExponential().split("e");
+  const exponent = Number(exponentText);
+  const negative = mantissa.startsWith("-");
+  const digits = mantissa.replace("-", "").replace(".", "");
+  let text;
+  if (exponent < -4 || exponent >= 16) {
+    const tail = digits.length > 1 ? digits[0] + "." + digits.slice(1) : digits;
+    const e = Math.abs(exponent);
+    text = tail + "e" + (exponent < 0 ? "-" : "+") + (e < 10 ? "0" + e : String(e));
+  } else if (exponent < 0) {
+    text = "0." + "0".repeat(-exponent - 1) + digits;
+  } else if (digits.length > exponent + 1) {
+    text = digits.slice(0, exponent + 1) + "." + digits.slice(exponent + 1);
+  } else {
+    text = digits + "0".repeat(exponent + 1 - digits.length) + ".0";
+  }
+  return (negative ? "-" : "") + text;
+}
+function shown(operands) {
+  return operands.slice(0, 6).map(pyRepr).join(", ") + (operands.length > 6 ? ", ..." : "");
+}
+function overflowError(op, operands) {
+  return new EngineError("OverflowError",
+    `${op}: the result overflows a float for input (${shown(operands)})`);
+}
+function derivativeError(op, operands, error) {
+  const at = `at input (${shown(operands)})`;
+  if (error.kind === "OverflowError")
+    return new EngineError("OverflowError", `${op}: the derivative ${at} overflows a float`);
+  return new EngineError("ValueError",
+    `${op}: the derivative is not finite ${at}: it is infinite there`);
+}
+function pdiv(x, y) {
+  if (y === 0) throw new FloatError("ZeroDivisionError");
+  return x / y;
+}
+function ppow(x, y) {
+  if (x === 0 && y < 0) throw new FloatError("ZeroDivisionError");
+  const result = Math.pow(x, y);
+  if (!Number.isFinite(result) && Number.isFinite(x) && Number.isFinite(y))
+    throw new FloatError("OverflowError");
+  return result;
+}
+function power_n(x, n) {
+  if (x === 0 && n < 0)
+    throw new EngineError("ValueError",
+      `**: 0.0 cannot be raised to the negative power ${pyRepr(n)}`);
+  if (x < 0 && !Number.isInteger(n))
+    throw new EngineError("ValueError",
+      `**: negative base ${pyRepr(x)} cannot be raised to the non-integer power ${pyRepr(n)}`);
+  const result = Math.pow(x, n);
+  if (!Number.isFinite(result))
+    throw new EngineError("OverflowError", `**: ${pyRepr(x)} ** ${pyRepr(n)} overflows a float`);
+  return result;
+}
+function power_checked(x, y) {
+  if (x <= 0)
+    throw new EngineError("ValueError",
+      `**: a Value exponent needs a positive base (use a number exponent), got ${pyRepr(x)}`);
+  const result = Math.pow(x, y);
+  if (!Number.isFinite(result))
+    throw new EngineError("OverflowError", `**: ${pyRepr(x)} ** ${pyRepr(y)} overflows a float`);
+  return result;
+}
+function exp_checked(x) {
+  const result = Math.exp(x);
+  if (result === Infinity)
+    throw new EngineError("OverflowError",
+      `exp: the result overflows a float for input ${pyRepr(x)}`);
+  return result;
+}
+function log_checked(x) {
+  if (x <= 0) throw new EngineError("ValueError", `log: input must be > 0, got ${pyRepr(x)}`);
+  return Math.log(x);
+}
+function sqrt_checked(x) {
+  if (x < 0) throw new EngineError("ValueError", `sqrt: input must be >= 0, got ${pyRepr(x)}`);
+  return Math.sqrt(x);
+}
+function sigmoid(x) {
+  if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1.0 + e);
+}
+"""
+
+
+def js_runtime() -> str:
+    """The JavaScript helpers that ``kernel.js`` forwards and ``js`` Symbols call.
+
+    They check what each primitive's ``forward`` checks and raise (as ``EngineError``) with
+    the engine's message; ``pdiv`` and ``ppow`` raise where Python's float ``/`` and ``**``
+    raise, so that a local derivative fails where the engine's does
+    (``derivativeError`` then words it as :func:`~autodiff.primitives.derivative_error`).
+    ``pyRepr`` writes a float as Python's ``repr`` does.
+
+    Example:
+        >>> "function power_checked(x, y)" in js_runtime()
+        True
+    """
+    return _JS_RUNTIME

@@ -17,7 +17,7 @@ from importlib import metadata
 
 from autodiff import Value
 
-from . import graph_command
+from . import explore_command, graph_command
 from .parsing import OneLineParser
 
 __all__ = ["main"]
@@ -96,6 +96,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "options", nargs=argparse.REMAINDER, help="the demo's own options (e.g. heart --help)"
     )
     graph_command.add_parser(commands)
+    explore_command.add_parser(commands)
     return parser
 
 
@@ -111,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return DEMOS[args.name](args.options)
+        if args.command == "explore":
+            return explore_command.run(args)
         return graph_command.run(args)
     except KeyboardInterrupt:
         print("autodiff: interrupted", file=sys.stderr)

@@ -2,11 +2,13 @@
 
 ``autodiff demo heart`` trains the network of the
 course's backpropagation assignment on its heart data (N = 100), showing a progress bar and
-the cost as it falls, then writes two files to the output folder (``out/`` by default):
+the cost as it falls, then writes three files to the output folder (``out/`` by default):
 
 - ``heart.png``: the network's curve against the target heart, at several stages of training,
   and the cost against the step;
-- ``graph.svg``: the cost graph of one example, with every layer collapsed into one node.
+- ``graph.svg``: the cost graph of one example, with every layer collapsed into one node;
+- ``heart.html``: the same example's cost as an interactive page (:func:`autodiff.explore`):
+  every node can be clicked, the backward pass stepped, any weight or the input changed.
 
 The training itself is :mod:`nn.app.heart`, the pictures :mod:`nn.app.heart_pictures`.
 
@@ -29,7 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .heart import DEFAULTS, LEARNING_RATES, OPTIMIZERS, train_heart
-from .heart_pictures import draw_cost_graph, plot_heart
+from .heart_pictures import draw_cost_graph, explore_cost, plot_heart
 from .parsing import OneLineParser
 
 __all__ = ["build_parser", "main"]
@@ -159,10 +161,14 @@ def _run(args: argparse.Namespace) -> int:
     try:
         plot_heart(run, out / "heart.png", title=_title(args))
         draw_cost_graph(run, out / "graph.svg")
+        explore_cost(run, out / "heart.html")
     except OSError as error:
         return _cannot_write(error, out)
     # On stderr, like the progress bar: stdout carries only the training log.
-    print(f"wrote {out / 'heart.png'} and {out / 'graph.svg'}", file=sys.stderr)
+    print(
+        f"wrote {out / 'heart.png'}, {out / 'graph.svg'} and {out / 'heart.html'}",
+        file=sys.stderr,
+    )
     return 0
 
 

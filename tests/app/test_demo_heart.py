@@ -1,4 +1,5 @@
-"""``autodiff demo heart``: trains the course's network and writes heart.png and graph.svg.
+"""``autodiff demo heart``: trains the course's network and writes heart.png, graph.svg and
+heart.html.
 
 Runs use a handful of steps: what is tested is the command, its files and its flags; that
 training makes the cost fall is tested in nn's own tests and shown on the course pages.
@@ -50,7 +51,8 @@ def test_the_demo_writes_a_heart_png_and_a_layer_collapsed_graph_svg(
     out = tmp_path / "pictures" / "nested"  # created if missing
     status, output = run_demo(capsys, "--steps", "4", "--out", str(out))
     assert status == 0
-    assert sorted(p.name for p in out.iterdir()) == ["graph.svg", "heart.png"]  # no temp left
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["graph.svg", "heart.html", "heart.png"]  # no temp left
     width, height = png_size(out / "heart.png")
     assert width > 500 and height > 300
     svg = ElementTree.parse(out / "graph.svg").getroot()
@@ -60,6 +62,9 @@ def test_the_demo_writes_a_heart_png_and_a_layer_collapsed_graph_svg(
         assert layer in text  # one summary node per layer...
     assert "neurons." not in text  # ...and no neuron drawn on its own
     assert "C_25" in text
+    page = (out / "heart.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "window.autodiffPage" in page
+    assert "layers.2.neurons.1.w.6" in page and len(page.encode()) < 2_000_000
     assert "1→6→7→2" in output and "4 Adam steps" in output
     costs = printed_costs(output)
     assert len(costs) == len(snapshot_steps(4)) and costs[-1] < costs[0]
@@ -239,7 +244,9 @@ def test_wrote_goes_to_stderr_and_stdout_keeps_only_the_training_log(
     assert main(["demo", "heart", "--steps", "2", "--out", str(tmp_path)]) == 0
     captured = capsys.readouterr()
     assert "wrote" not in captured.out
-    wrote = f"wrote {tmp_path / 'heart.png'} and {tmp_path / 'graph.svg'}"
+    wrote = (
+        f"wrote {tmp_path / 'heart.png'}, {tmp_path / 'graph.svg'} and {tmp_path / 'heart.html'}"
+    )
     assert captured.err.splitlines()[-1] == wrote
 
 
