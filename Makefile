@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest pytest-numpy-baseline bench docs-figures dot setup clean
+.PHONY: demo test lint typecheck pytest pytest-numpy-baseline bench docs docs-figures dot setup clean
 
 demo: setup dot
 	$(BIN)/autodiff demo heart
@@ -19,7 +19,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,plot,fast]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,plot,fast,docs]'
 	@# The PyTorch reference tests use a CPU build; without it they are skipped.
 	$(BIN)/python -m pip install --quiet 'torch==2.13.0' \
 		|| echo "note: torch==2.13.0 could not be installed; PyTorch comparison tests will be skipped"
@@ -62,6 +62,10 @@ pytest-numpy-baseline: setup dot
 			$(BIN)/python -m pytest -q -p no:cacheprovider $(NUMPY_DEPENDENT_TESTS); \
 	fi
 
+# The pages of docs/ and the API reference as a site, at http://127.0.0.1:8000 (mkdocs.yml).
+docs: setup dot
+	$(BIN)/mkdocs serve
+
 docs-figures: setup dot
 	$(BIN)/python docs/make_figures.py
 	$(BIN)/python docs/make_course_figures.py
@@ -71,4 +75,4 @@ bench: setup
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) out site .pytest_cache .mypy_cache .ruff_cache .hypothesis
