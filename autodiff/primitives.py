@@ -77,6 +77,13 @@ class Primitive:
             index in the other half of the operands (dot's w₁…wₙ, x₁…xₙ).
         kernel: ``forward`` as code for the compiled tape. Its derivative needs none: the
             tape evaluates ``local_grads`` itself on symbols, which writes the code.
+
+    Example:
+        >>> mul = PRIMITIVES["*"]
+        >>> mul.arity, mul.forward(2.0, 5.0), mul.local_grads(2.0, 5.0, 10.0)
+        (2, 10.0, (5.0, 2.0))
+        >>> mul.local_formulas  # ∂(x·y)/∂x = y, ∂(x·y)/∂y = x
+        ('{y}', '{x}')
     """
 
     name: str
