@@ -49,7 +49,7 @@ pytest: setup dot
 # course run again on numpy's baseline kernels, so that a printed number that depends on them
 # fails here and not on another machine (tests/helpers/numpy_dispatch.py lists what to disable).
 NUMPY_DEPENDENT_TESTS := tests/docs/test_docs.py tests/helpers/pages.py \
-	tests/docs/test_nn_docs.py tests/docs/test_render_docs.py \
+	tests/docs/test_nn_docs.py tests/docs/test_render_docs.py tests/docs/test_notebooks.py \
 	$(wildcard tests/docs/test_course_*.py)
 
 pytest-numpy-baseline: setup dot
