@@ -9,6 +9,9 @@ themselves stay as they are):
   doctest output such as ``[3.0, 2.0]`` read as Markdown links.
 - Arguments described together (``nin, nout: inputs and outputs``). griffe expects one name
   per entry; each name gets the shared description.
+- reStructuredText roles (:class:`~nn.MLP`, :func:`grad`) and literal blocks (``::``), which
+  Markdown would show as they are written: a role becomes the name in code, the last part
+  only for ``~``, and ``::`` a colon before the indented block.
 """
 
 from __future__ import annotations
@@ -21,6 +24,13 @@ from griffe import Extension, Object
 _SINGULAR = re.compile(r"^(?P<indent>[ \t]*)Example:[ \t]*$", re.MULTILINE)
 _ARGS_HEADER = re.compile(r"^(?P<indent>[ \t]*)(Args|Arguments|Parameters):[ \t]*$")
 _GROUPED = re.compile(r"^(?P<indent>[ \t]+)(?P<names>\w+(?:, \w+)+):(?P<rest>.*)$")
+_ROLE = re.compile(r":(?:func|class|meth|mod|data|attr|exc|obj):`(?P<tilde>~?)(?P<target>[^`]+)`")
+_LITERAL = re.compile(r"(?<=\S)::$", re.MULTILINE)
+
+
+def _role(match: re.Match[str]) -> str:
+    target = match["target"]
+    return f"`{target.rpartition('.')[2] if match['tilde'] else target}`"
 
 
 def _indent(line: str) -> int:
@@ -55,9 +65,10 @@ def _ungroup(docstring: str) -> str:
 
 
 class DocstringHabits(Extension):
-    """Read ``Example:`` as ``Examples:`` and split grouped argument entries."""
+    """Read the docstrings' habits as griffe and Markdown expect them (see the module)."""
 
     def on_instance(self, *, obj: Object, **kwargs: Any) -> None:
         if obj.docstring is not None:
             value = _SINGULAR.sub(r"\g<indent>Examples:", obj.docstring.value)
+            value = _LITERAL.sub(":", _ROLE.sub(_role, value))
             obj.docstring.value = _ungroup(value)

@@ -61,3 +61,19 @@ def test_the_reference_shows_every_public_name(site: Path) -> None:
     for package in (autodiff, nn):
         missing = sorted(set(package.__all__) - shown)
         assert not missing, f"docs/reference/ does not show {package.__name__}: {missing}"
+
+
+@needs_mkdocs
+def test_every_fence_becomes_a_code_block(site: Path) -> None:
+    # A fence Markdown does not read (```python numpy, unless mkdocs_hooks.py strips the flag)
+    # would show as a paragraph of code with its backticks.
+    raw = [page for page in site.rglob("*.html") if "```" in page.read_text(encoding="utf-8")]
+    assert not raw, f"fences left as text in {[str(p.relative_to(site)) for p in raw]}"
+
+
+@needs_mkdocs
+def test_the_reference_shows_no_markup_of_the_source(site: Path) -> None:
+    # reStructuredText roles are written as code by docs/griffe_examples.py.
+    for page in (site / "reference").rglob("index.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r":(func|class|meth|mod|data):`", text), page
