@@ -112,7 +112,15 @@ def test_the_notebook_runs_prints_what_the_page_shows_and_draws_svg(
     from nbclient import NotebookClient
 
     monkeypatch.setenv("JUPYTER_PATH", kernel)
-    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    # Jupyter's and IPython's files (connection files, history) in the test's own directory.
+    for variable, folder in [
+        ("IPYTHONDIR", "ipython"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTER_DATA_DIR", "data"),
+    ]:
+        (tmp_path / "jupyter" / folder).mkdir(parents=True)
+        monkeypatch.setenv(variable, str(tmp_path / "jupyter" / folder))
     monkeypatch.setenv("PYTHONPATH", str(ROOT))  # this checkout's autodiff and nn
     notebook = nbformat.reads(make_notebooks.notebook(page), as_version=4)
     nbformat.validate(notebook)
