@@ -69,7 +69,8 @@ def to_torch(model: MLP | Layer, dtype: Any = None) -> Any:
         batch of them, one row per example); its output has ``nout`` numbers.
 
     Raises:
-        TypeError: ``model`` is not an MLP or a Layer.
+        TypeError: ``model`` is not an MLP or a Layer, or ``dtype`` not a floating-point
+            torch dtype.
         ValueError: a layer's activation is a function of your own, which torch does not
             know (the message names it).
         ModuleNotFoundError: torch is not installed.
@@ -97,6 +98,11 @@ def to_torch(model: MLP | Layer, dtype: Any = None) -> Any:
         )
     torch = _torch("to_torch")
     dtype = torch.float64 if dtype is None else dtype
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise TypeError(
+            "to_torch: dtype must be a floating-point torch dtype such as torch.float32, "
+            f"got {type(dtype).__name__}: {dtype!r}"
+        )
     modules = []
     for layer in layers:
         linear = torch.nn.Linear(layer.nin, layer.nout, dtype=dtype)

@@ -187,6 +187,11 @@ def test_to_torch_refuses_what_it_cannot_write(torch: Any) -> None:
 
     with pytest.raises(ValueError, match="torch has no module for the activation 'swish'"):
         nn.to_torch(nn.MLP(1, [2, 1], swish, rng=0))
+    layer = nn.Layer(1, 1, rng=0)
+    with pytest.raises(TypeError, match=r"floating-point torch dtype .*, got str: 'float64'"):
+        nn.to_torch(layer, dtype="float64")
+    with pytest.raises(TypeError, match=r"got dtype: torch\.int64"):
+        nn.to_torch(layer, dtype=torch.int64)
 
 
 @pytest.mark.parametrize(
