@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest pytest-numpy-baseline bench docs-figures dot browser setup clean
+.PHONY: demo test lint typecheck pytest pytest-numpy-baseline bench docs docs-figures dot browser setup clean
 
 demo: setup dot
 	$(BIN)/autodiff demo heart
@@ -19,7 +19,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,testing,plot,fast]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,testing,plot,fast,docs]'
 	@# The PyTorch reference tests use a CPU build; without it they are skipped.
 	$(BIN)/python -m pip install --quiet 'torch==2.13.0' \
 		|| echo "note: torch==2.13.0 could not be installed; PyTorch comparison tests will be skipped"
@@ -59,7 +59,7 @@ pytest: setup dot browser
 # course run again on numpy's baseline kernels, so that a printed number that depends on them
 # fails here and not on another machine (tests/helpers/numpy_dispatch.py lists what to disable).
 NUMPY_DEPENDENT_TESTS := tests/docs/test_docs.py tests/helpers/pages.py \
-	tests/docs/test_nn_docs.py tests/docs/test_render_docs.py \
+	tests/docs/test_nn_docs.py tests/docs/test_render_docs.py tests/docs/test_notebooks.py \
 	$(wildcard tests/docs/test_course_*.py)
 
 pytest-numpy-baseline: setup dot
@@ -72,6 +72,10 @@ pytest-numpy-baseline: setup dot
 			$(BIN)/python -m pytest -q -p no:cacheprovider $(NUMPY_DEPENDENT_TESTS); \
 	fi
 
+# The pages of docs/ and the API reference as a site, at http://127.0.0.1:8000 (mkdocs.yml).
+docs: setup dot
+	$(BIN)/mkdocs serve
+
 docs-figures: setup dot browser
 	$(BIN)/python docs/make_figures.py
 	$(BIN)/python docs/make_course_figures.py
@@ -82,4 +86,4 @@ bench: setup
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) out site .pytest_cache .mypy_cache .ruff_cache .hypothesis

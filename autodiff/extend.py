@@ -72,6 +72,16 @@ class UserPrimitive:
         row: the :class:`~autodiff.primitives.Primitive` in :data:`~autodiff.PRIMITIVES`.
         domain: ``(*floats) -> bool``, where the primitive is defined and smooth (None:
             everywhere); :func:`autodiff.testing.check_primitive` draws points from it.
+
+    Example:
+        >>> import math
+        >>> from autodiff import Value, primitive, unregister
+        >>> cube = primitive("cube", forward=lambda x: x**3, partials=lambda x, out: (3 * x * x,))
+        >>> y = cube(Value(2.0))
+        >>> y.backward()
+        >>> y.op, y.data, y.children[0].grad, cube(2.0)
+        ('cube', 8.0, 12.0, 8.0)
+        >>> unregister("cube")
     """
 
     __slots__ = ("domain", "row")
@@ -82,12 +92,31 @@ class UserPrimitive:
 
     @property
     def name(self) -> str:
-        """The primitive's name, which its nodes show as ``op``."""
+        """The primitive's name, which its nodes show as ``op``.
+
+        Example:
+            >>> from autodiff import primitive, unregister
+            >>> primitive("twice", forward=lambda x: 2 * x, partials=lambda x, out: (2.0,)).name
+            'twice'
+            >>> unregister("twice")
+        """
         return self.row.name
 
     @property
     def arity(self) -> int:
-        """How many operands it takes."""
+        """How many operands it takes.
+
+        Example:
+            >>> from autodiff import primitive, unregister
+            >>> hypot = primitive(
+            ...     "hypot2",
+            ...     forward=lambda x, y: (x * x + y * y) ** 0.5,
+            ...     partials=lambda x, y, out: (x / out, y / out),
+            ... )
+            >>> hypot.arity, hypot(3.0, 4.0)
+            (2, 5.0)
+            >>> unregister("hypot2")
+        """
         return self.row.arity
 
     def __repr__(self) -> str:

@@ -19,7 +19,18 @@ __all__ = [
 
 
 class GradcheckError(AssertionError):
-    """Raised by :func:`gradcheck`; the message is a table of analytic vs numeric values."""
+    """Raised by :func:`gradcheck`; the message is a table of analytic vs numeric values.
+
+    Example:
+        >>> from autodiff import Value, gradcheck
+        >>> def wrong(x):  # the value of x², with the derivative of 3x
+        ...     return 3 * x + Value(x.data**2 - 3 * x.data)
+        >>> try:
+        ...     gradcheck(wrong, [2.0])
+        ... except GradcheckError as error:
+        ...     print(type(error).__name__, isinstance(error, AssertionError))
+        GradcheckError True
+    """
 
 
 Function = Callable[..., Value]

@@ -94,6 +94,13 @@ class Primitive:
             tape evaluates ``local_grads`` itself on symbols, which writes the code.
         formula: the forward as text for people, with ``{x}``, ``{y}`` naming the operands
             (drawings show it); ``""`` when the name says it all (every built-in).
+
+    Example:
+        >>> mul = PRIMITIVES["*"]
+        >>> mul.arity, mul.forward(2.0, 5.0), mul.local_grads(2.0, 5.0, 10.0)
+        (2, 10.0, (5.0, 2.0))
+        >>> mul.local_formulas  # ∂(x·y)/∂x = y, ∂(x·y)/∂y = x
+        ('{y}', '{x}')
     """
 
     name: str

@@ -35,7 +35,15 @@ tracing tape collects operation nodes with, to be called on each (see :func:`col
 
 
 def is_recording() -> bool:
-    """True unless called inside :func:`no_grad`."""
+    """True unless called inside :func:`no_grad`.
+
+    Example:
+        >>> is_recording()
+        True
+        >>> with no_grad():
+        ...     is_recording()
+        False
+    """
     return bool(_RECORDING.get())
 
 

@@ -95,17 +95,35 @@ class Value:
 
     @property
     def op(self) -> str:
-        """The name of the operation that produced this Value; ``""`` for a leaf."""
+        """The name of the operation that produced this Value; ``""`` for a leaf.
+
+        Example:
+            >>> x = Value(2.0)
+            >>> (x * 3).op, (x ** 2).op, x.op
+            ('*', '**', '')
+        """
         return "" if self._prim is None else self._prim.name
 
     @property
     def exponent(self) -> float | None:
-        """For ``x ** n`` with a number ``n``: that ``n``; otherwise None."""
+        """For ``x ** n`` with a number ``n``: that ``n``; otherwise None.
+
+        Example:
+            >>> x = Value(2.0)
+            >>> (x**3).exponent, (x**x).exponent, x.exponent
+            (3.0, None, None)
+        """
         return None if self._prim is None else self._prim.exponent
 
     @property
     def children(self) -> tuple[Value, ...]:
-        """The operands of the operation that produced this Value, in operand order."""
+        """The operands of the operation that produced this Value, in operand order.
+
+        Example:
+            >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
+            >>> [child.label for child in (b * a).children], a.children
+            (['b', 'a'], ())
+        """
         prim = self._prim
         if prim is None:
             return ()
@@ -187,7 +205,18 @@ class Value:
         accumulate_grads(self, _check_number(grad, "backward grad"))
 
     def zero_grad(self) -> None:
-        """Set ``.grad`` to 0.0 on every node of the graph below this Value (itself included)."""
+        """Set ``.grad`` to 0.0 on every node of the graph below this Value (itself included).
+
+        Example:
+            >>> x = Value(3.0)
+            >>> y = x * x
+            >>> y.backward()
+            >>> x.grad
+            6.0
+            >>> y.zero_grad()
+            >>> x.grad, y.grad
+            (0.0, 0.0)
+        """
         for node in reachable(self):
             node.grad = 0.0
 
@@ -277,35 +306,105 @@ class Value:
 
     # --- functions -----------------------------------------------------------------------
     def exp(self) -> Value:
-        """e ** self. Raises OverflowError above about 709.78."""
+        """e ** self. Raises OverflowError above about 709.78.
+
+        Example:
+            >>> import math
+            >>> x = Value(1.0)
+            >>> y = x.exp()
+            >>> y.backward()
+            >>> y.data == math.e, x.grad == math.e  # d/dx e^x = e^x
+            (True, True)
+        """
         return _apply1(PRIMITIVES["exp"], self)
 
     def log(self) -> Value:
-        """Natural logarithm. Raises ValueError for inputs <= 0."""
+        """Natural logarithm. Raises ValueError for inputs <= 0.
+
+        Example:
+            >>> x = Value(4.0)
+            >>> y = x.log()
+            >>> y.backward()
+            >>> y.data == math.log(4.0), x.grad  # d/dx log x = 1/x
+            (True, 0.25)
+        """
         return _apply1(PRIMITIVES["log"], self)
 
     def sqrt(self) -> Value:
-        """Square root. Raises ValueError for inputs < 0 (its derivative at 0 is infinite)."""
+        """Square root. Raises ValueError for inputs < 0 (its derivative at 0 is infinite).
+
+        Example:
+            >>> x = Value(9.0)
+            >>> y = x.sqrt()
+            >>> y.backward()
+            >>> y.data, x.grad  # d/dx √x = 1/(2√x) = 1/6
+            (3.0, 0.16666666666666666)
+        """
         return _apply1(PRIMITIVES["sqrt"], self)
 
     def sin(self) -> Value:
-        """Sine (radians)."""
+        """Sine (radians).
+
+        Example:
+            >>> x = Value(0.5)
+            >>> y = x.sin()
+            >>> y.backward()
+            >>> y.data == math.sin(0.5), x.grad == math.cos(0.5)
+            (True, True)
+        """
         return _apply1(PRIMITIVES["sin"], self)
 
     def cos(self) -> Value:
-        """Cosine (radians)."""
+        """Cosine (radians).
+
+        Example:
+            >>> x = Value(0.5)
+            >>> y = x.cos()
+            >>> y.backward()
+            >>> y.data == math.cos(0.5), x.grad == -math.sin(0.5)
+            (True, True)
+        """
         return _apply1(PRIMITIVES["cos"], self)
 
     def tanh(self) -> Value:
-        """Hyperbolic tangent; finite and exact for every finite input."""
+        """Hyperbolic tangent; finite and exact for every finite input.
+
+        Example:
+            >>> x = Value(0.5)
+            >>> y = x.tanh()
+            >>> y.backward()
+            >>> y.data == math.tanh(0.5), math.isclose(x.grad, 1 - math.tanh(0.5) ** 2)
+            (True, True)
+            >>> Value(1000.0).tanh().data
+            1.0
+        """
         return _apply1(PRIMITIVES["tanh"], self)
 
     def sigmoid(self) -> Value:
-        """The logistic function 1 / (1 + e**-x); finite and exact for every finite input."""
+        """The logistic function 1 / (1 + e**-x); finite and exact for every finite input.
+
+        Example:
+            >>> x = Value(0.0)
+            >>> y = x.sigmoid()
+            >>> y.backward()
+            >>> y.data, x.grad  # σ(0) = 1/2, σ'(0) = σ(0)(1 − σ(0)) = 1/4
+            (0.5, 0.25)
+            >>> Value(-1000.0).sigmoid().data
+            0.0
+        """
         return _apply1(PRIMITIVES["sigmoid"], self)
 
     def relu(self) -> Value:
-        """max(x, 0), with relu'(0) = 0."""
+        """max(x, 0), with relu'(0) = 0.
+
+        Example:
+            >>> [Value(x).relu().data for x in (-2.0, 0.0, 3.0)]
+            [0.0, 0.0, 3.0]
+            >>> x = Value(0.0)
+            >>> x.relu().backward()
+            >>> x.grad
+            0.0
+        """
         return _apply1(PRIMITIVES["relu"], self)
 
 

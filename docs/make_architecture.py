@@ -70,6 +70,7 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
             "training",
             "datasets",
             "persistence",
+            "pytorch",
             "checks",
             "network_drawing",
             "plot",

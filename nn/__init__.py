@@ -28,6 +28,7 @@ from .losses import binary_cross_entropy, hinge, mean_squared_error, sum_squared
 from .module import Module
 from .optim import SGD, Adam, Optimizer
 from .persistence import load, save
+from .pytorch import from_torch, to_torch
 from .training import fit
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "course_name",
     "draw_network",
     "fit",
+    "from_torch",
     "heart",
     "hinge",
     "library_name",
@@ -56,6 +58,7 @@ __all__ = [
     "plot",
     "save",
     "sum_squared_error",
+    "to_torch",
     "two_moons",
     "xor",
 ]

@@ -81,6 +81,15 @@ class BackpropTable:
         dC_da: ∂C/∂a⁽ᴸ⁾ for the last layer L, one row per example.
         layers: layer 1 first.
         digits: significant digits when written out.
+
+    Example:
+        >>> import nn
+        >>> model = nn.MLP(1, [2, 1], rng=0)
+        >>> table = nn.backprop_table(model, [[0.0], [1.0]], [[0.5], [1.0]])
+        >>> [terms.n for terms in table.layers], len(table.layers[0].delta)
+        ([1, 2], 2)
+        >>> str(table).splitlines()[0] == f"{model!r}, 2 examples: C = {table.cost:.4g}"
+        True
     """
 
     model: str

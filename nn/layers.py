@@ -88,6 +88,12 @@ class Layer(Module):
         self.relabel()
 
     def named_children(self) -> list[tuple[str, Module]]:
+        """The neurons, named ``neurons.0``, ``neurons.1``, ... in order.
+
+        Example:
+            >>> [name for name, _ in Layer(3, 2, rng=0).named_children()]
+            ['neurons.0', 'neurons.1']
+        """
         return [(f"neurons.{i}", neuron) for i, neuron in enumerate(self.neurons)]
 
     @classmethod
@@ -188,11 +194,26 @@ class Layer(Module):
         return W, [neuron.b.data for neuron in self.neurons]
 
     def weight_grad(self) -> list[list[float]]:
-        """∂C/∂W read from ``.grad``: nout × nin floats (the course's J_W)."""
+        """∂C/∂W read from ``.grad``: nout × nin floats (the course's J_W).
+
+        Example:
+            >>> layer = Layer.from_matrices([[1.0, 2.0]], [0.0], activation="linear")
+            >>> sum(layer([3.0, 4.0])).backward()  # C = w₁·3 + w₂·4 + b
+            >>> layer.weight_grad()
+            [[3.0, 4.0]]
+        """
         return [[weight.grad for weight in neuron.w] for neuron in self.neurons]
 
     def bias_grad(self) -> list[float]:
-        """∂C/∂b read from ``.grad``: nout floats (the course's J_b)."""
+        """∂C/∂b read from ``.grad``: nout floats (the course's J_b).
+
+        Example:
+            >>> layer = Layer.from_matrices([[1.0], [2.0]], [0.0, 0.0], activation="linear")
+            >>> a0, a1 = layer([3.0])
+            >>> (a0 + 5 * a1).backward()  # C = a₀ + 5a₁, ∂C/∂b = (1, 5)
+            >>> layer.bias_grad()
+            [1.0, 5.0]
+        """
         return [neuron.b.grad for neuron in self.neurons]
 
     def __call__(self, x: Sequence[Scalar]) -> list[Value]:
@@ -321,6 +342,13 @@ class MLP(Module):
         return model
 
     def named_children(self) -> list[tuple[str, Module]]:
+        """The layers, named ``layers.0``, ``layers.1``, ... in order.
+
+        Example:
+            >>> model = MLP(1, [6, 2], rng=0)
+            >>> [(name, len(layer.neurons)) for name, layer in model.named_children()]
+            [('layers.0', 6), ('layers.1', 2)]
+        """
         return [(f"layers.{i}", layer) for i, layer in enumerate(self.layers)]
 
     def __call__(self, x: Sequence[Scalar]) -> list[Value]:

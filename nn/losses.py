@@ -11,8 +11,6 @@ so for a network with m outputs C = m · mean_squared_error(every prediction, ev
 
 Example:
     >>> from autodiff import Value
-
-from .module import Scalar
     >>> a = [Value(0.5), Value(0.25)]
     >>> sum_squared_error(a, [1.0, 0.0]).data, mean_squared_error(a, [1.0, 0.0]).data
     (0.3125, 0.15625)
@@ -74,22 +72,20 @@ def _total(terms: Iterable[Value]) -> Value:
 def sum_squared_error(prediction: Prediction, target: Target) -> Value:
     """Σᵢ (aᵢ − yᵢ)² for one example: the course's per-example cost C_k = |a − y|².
 
-        Args:
-            prediction: a Value or a list of Values (a model's output).
-            target: a number or Value, or a list of them, one per prediction.
+    Args:
+        prediction: a Value or a list of Values (a model's output).
+        target: a number or Value, or a list of them, one per prediction.
 
-        Raises:
-            ValueError: the lengths differ (both are named), or both are empty.
+    Raises:
+        ValueError: the lengths differ (both are named), or both are empty.
 
-        Example:
-            >>> from autodiff import Value
-
-    from .module import Scalar
-            >>> a = Value(0.8)
-            >>> cost = sum_squared_error(a, 1.0)
-            >>> cost.backward()
-            >>> round(cost.data, 12), round(a.grad, 12)  # (a − y)², 2(a − y)
-            (0.04, -0.4)
+    Example:
+        >>> from autodiff import Value
+        >>> a = Value(0.8)
+        >>> cost = sum_squared_error(a, 1.0)
+        >>> cost.backward()
+        >>> round(cost.data, 12), round(a.grad, 12)  # (a − y)², 2(a − y)
+        (0.04, -0.4)
     """
     pairs = _pairs(prediction, target, "sum_squared_error")
     return _total((a - y) ** 2 for a, y in pairs)
@@ -105,20 +101,18 @@ def _flattened(x: object, what: str) -> list[Any]:
 def mean_squared_error(predictions: Any, targets: Any) -> Value:
     """The mean of (a − y)² over all elements — PyTorch's ``MSELoss``, not the course's C.
 
-        Both arguments may be one example (a Value or a list) or a batch (a list of lists); they
-        are flattened, one level deep, and must have as many elements as each other. For N
-        examples of m outputs, the course's C = (1/N) Σ_k |a_k − y_k|² equals m times this.
+    Both arguments may be one example (a Value or a list) or a batch (a list of lists); they
+    are flattened, one level deep, and must have as many elements as each other. For N
+    examples of m outputs, the course's C = (1/N) Σ_k |a_k − y_k|² equals m times this.
 
-        Raises:
-            ValueError: the element counts differ (both are named), or are zero.
+    Raises:
+        ValueError: the element counts differ (both are named), or are zero.
 
-        Example:
-            >>> from autodiff import Value
-
-    from .module import Scalar
-            >>> batch = [[Value(0.5), Value(0.0)], [Value(1.0), Value(1.0)]]
-            >>> mean_squared_error(batch, [[1.0, 0.0], [0.0, 1.0]]).data  # (0.25 + 1) / 4
-            0.3125
+    Example:
+        >>> from autodiff import Value
+        >>> batch = [[Value(0.5), Value(0.0)], [Value(1.0), Value(1.0)]]
+        >>> mean_squared_error(batch, [[1.0, 0.0], [0.0, 1.0]]).data  # (0.25 + 1) / 4
+        0.3125
     """
     flat_predictions = _flattened(predictions, "predictions")
     pairs = _pairs(flat_predictions, _flattened(targets, "targets"), "mean_squared_error")
@@ -142,24 +136,22 @@ def _softplus_minus(z: Value, y: Scalar) -> Value:
 def binary_cross_entropy(logit: Prediction, target: Target) -> Value:
     """Cross-entropy of targets y ∈ [0, 1] against **logits** z (scores before the sigmoid).
 
-        Per element: −[y·log σ(z) + (1 − y)·log(1 − σ(z))] = log(1 + e^z) − y·z, computed without
-        forming σ(z), so it is finite for every finite logit (e.g. ±1000) and its derivative is
-        exactly σ(z) − y. Summed over elements, like :func:`sum_squared_error`; for one output it
-        equals PyTorch's ``binary_cross_entropy_with_logits``. Give it a model with a
-        ``"linear"`` output activation, not probabilities.
+    Per element: −[y·log σ(z) + (1 − y)·log(1 − σ(z))] = log(1 + e^z) − y·z, computed without
+    forming σ(z), so it is finite for every finite logit (e.g. ±1000) and its derivative is
+    exactly σ(z) − y. Summed over elements, like :func:`sum_squared_error`; for one output it
+    equals PyTorch's ``binary_cross_entropy_with_logits``. Give it a model with a
+    ``"linear"`` output activation, not probabilities.
 
-        Raises:
-            ValueError: lengths differ (both named), or a number target is outside [0, 1].
+    Raises:
+        ValueError: lengths differ (both named), or a number target is outside [0, 1].
 
-        Example:
-            >>> from autodiff import Value
-
-    from .module import Scalar
-            >>> z = Value(1000.0)
-            >>> loss = binary_cross_entropy(z, 0.0)
-            >>> loss.backward()
-            >>> loss.data, z.grad  # log(1 + e^1000) ≈ 1000, σ(1000) − 0 = 1
-            (1000.0, 1.0)
+    Example:
+        >>> from autodiff import Value
+        >>> z = Value(1000.0)
+        >>> loss = binary_cross_entropy(z, 0.0)
+        >>> loss.backward()
+        >>> loss.data, z.grad  # log(1 + e^1000) ≈ 1000, σ(1000) − 0 = 1
+        (1000.0, 1.0)
     """
     op = "binary_cross_entropy"
     pairs = _pairs(logit, target, op)
@@ -172,18 +164,16 @@ def binary_cross_entropy(logit: Prediction, target: Target) -> Value:
 def hinge(score: Prediction, target: Target) -> Value:
     """The SVM margin loss Σ max(0, 1 − y·s) of micrograd's demo, for labels y = −1 or +1.
 
-        Raises:
-            ValueError: lengths differ (both named), or a number target is not −1 or +1.
+    Raises:
+        ValueError: lengths differ (both named), or a number target is not −1 or +1.
 
-        Example:
-            >>> from autodiff import Value
-
-    from .module import Scalar
-            >>> s = Value(0.25)
-            >>> loss = hinge(s, 1.0)
-            >>> loss.backward()
-            >>> loss.data, s.grad  # 1 − 0.25 and −y inside the margin
-            (0.75, -1.0)
+    Example:
+        >>> from autodiff import Value
+        >>> s = Value(0.25)
+        >>> loss = hinge(s, 1.0)
+        >>> loss.backward()
+        >>> loss.data, s.grad  # 1 − 0.25 and −y inside the margin
+        (0.75, -1.0)
     """
     pairs = _pairs(score, target, "hinge")
     for _, y in pairs:

@@ -90,7 +90,13 @@ class Module:
         return html_table(header, rows, caption=repr(self))
 
     def named_children(self) -> list[tuple[str, Module]]:
-        """The child modules with their local names (``neurons.0``, ...), in order."""
+        """The child modules with their local names (``neurons.0``, ...), in order.
+
+        Example:
+            >>> from nn import Layer
+            >>> [name for name, _ in Layer(2, 3, rng=0).named_children()]
+            ['neurons.0', 'neurons.1', 'neurons.2']
+        """
         return []
 
     def _own_parameters(self) -> list[tuple[str, Value]]:
@@ -98,7 +104,13 @@ class Module:
         return []
 
     def named_parameters(self) -> list[tuple[str, Value]]:
-        """(dotted name, parameter) pairs: own parameters first, then each child's, in order."""
+        """(dotted name, parameter) pairs: own parameters first, then each child's, in order.
+
+        Example:
+            >>> from nn import Layer
+            >>> [name for name, _ in Layer(1, 2, rng=0).named_parameters()]
+            ['neurons.0.w.0', 'neurons.0.b', 'neurons.1.w.0', 'neurons.1.b']
+        """
         named = self._own_parameters()
         for child_name, child in self.named_children():
             named.extend(
@@ -107,7 +119,16 @@ class Module:
         return named
 
     def parameters(self) -> list[Value]:
-        """Every parameter, in the order of :meth:`named_parameters`."""
+        """Every parameter, in the order of :meth:`named_parameters`.
+
+        Example:
+            >>> from nn import MLP
+            >>> model = MLP(3, [4, 2], rng=0)
+            >>> len(model.parameters())  # (3 + 1)·4 + (4 + 1)·2
+            26
+            >>> model.parameters() == [value for _, value in model.named_parameters()]
+            True
+        """
         return [value for _, value in self.named_parameters()]
 
     def parameter(self, name: str) -> Value:
@@ -177,7 +198,18 @@ class Module:
             child.relabel(join_name(prefix, child_name))
 
     def zero_grad(self) -> None:
-        """Set ``.grad`` of every parameter to 0.0."""
+        """Set ``.grad`` of every parameter to 0.0.
+
+        Example:
+            >>> from nn import Neuron
+            >>> neuron = Neuron(2, rng=0)
+            >>> neuron([1.0, 2.0]).backward()
+            >>> any(p.grad != 0.0 for p in neuron.parameters())
+            True
+            >>> neuron.zero_grad()
+            >>> [p.grad for p in neuron.parameters()]
+            [0.0, 0.0, 0.0]
+        """
         for value in self.parameters():
             value.grad = 0.0
 

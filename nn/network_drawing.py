@@ -85,7 +85,7 @@ def draw_network(
         A :class:`autodiff.show.render.Drawing`. Blue is positive, red negative; an edge's
         width grows with |number| (the largest drawn as thick as it gets) and a neuron's
         border with its bias's. The legend names the weight with the largest |number|, in the
-        course's notation W(n)[i][j] (layer n from 1, row i = neuron, column j = input, both
+        course's notation ``W(n)[i][j]`` (layer n from 1, row i = neuron, column j = input, both
         from 1).
 
     Raises:

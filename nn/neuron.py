@@ -165,6 +165,16 @@ class Neuron(Module):
         return named
 
     def relabel(self, prefix: str = "") -> None:
+        """Label the parameters under ``prefix`` (:meth:`Module.relabel`), and the Values each
+        call makes: ``prefix.z`` for w·x + b and ``prefix.a`` for its activation.
+
+        Example:
+            >>> neuron = Neuron(1, rng=0)
+            >>> neuron.relabel("out")
+            >>> a = neuron([1.0])
+            >>> a.label, a.children[0].label, neuron.b.label
+            ('out.a', 'out.z', 'out.b')
+        """
         super().relabel(prefix)
         # Computed once here, not per call: a neuron call is the innermost loop of training.
         self._z_label = join_name(prefix, "z")

@@ -93,6 +93,19 @@ class Optimizer:
     Raises:
         TypeError: a parameter is not a Value.
         ValueError: the list is empty or holds the same Value twice.
+
+    Example:
+        A subclass implements ``_update`` (compute, ``_check_finite``, ``_commit``); the plain
+        optimizers are :class:`SGD` and :class:`Adam`.
+
+        >>> from autodiff import Value
+        >>> SGD([Value(1.0), Value(2.0)], lr=0.1).params
+        [Value(1.0, grad=0.0), Value(2.0, grad=0.0)]
+        >>> x = Value(1.0)
+        >>> SGD([x, x], lr=0.1)
+        Traceback (most recent call last):
+        ...
+        ValueError: SGD: a parameter appears more than once in params
     """
 
     def __init__(self, params: Iterable[Value]) -> None:
@@ -109,7 +122,16 @@ class Optimizer:
             raise ValueError(f"{owner}: a parameter appears more than once in params")
 
     def zero_grad(self) -> None:
-        """Set every parameter's ``.grad`` to 0.0 (do it before each ``backward()``)."""
+        """Set every parameter's ``.grad`` to 0.0 (do it before each ``backward()``).
+
+        Example:
+            >>> from autodiff import Value
+            >>> w = Value(2.0)
+            >>> (w * w).backward()
+            >>> optimizer = SGD([w], lr=0.1)
+            >>> w.grad, optimizer.zero_grad(), w.grad
+            (4.0, None, 0.0)
+        """
         for param in self.params:
             param.grad = 0.0
 
@@ -124,6 +146,21 @@ class Optimizer:
 
         Either way the parameters and the optimizer's state are left unchanged, and so they
         are when a KeyboardInterrupt arrives during the step.
+
+        Example:
+            >>> from autodiff import Value
+            >>> w = Value(2.0)
+            >>> (w * w).backward()  # ∂(w²)/∂w = 4
+            >>> SGD([w], lr=0.25).step()
+            >>> w.data  # 2 − 0.25·4
+            1.0
+            >>> w.grad = float("nan")
+            >>> SGD([w], lr=0.25).step()
+            Traceback (most recent call last):
+            ...
+            ValueError: ...
+            >>> w.data
+            1.0
         """
         self._check_gradients()
         # In a copy of the context: were a Ctrl-C to land inside no_grad's own code, the

@@ -126,6 +126,15 @@ def explore(
     Raises:
         TypeError, ValueError: as :func:`autodiff.draw` for a bad root or option.
         GraphvizNotFound: Graphviz's ``dot`` program is not installed.
+
+    Example:
+        >>> from autodiff import Value
+        >>> x = Value(2.0, label="x")
+        >>> y = (x * x).tanh()
+        >>> y.backward()
+        >>> page = explore(y, title="tanh(x²)")
+        >>> page.live, "<title>tanh(x²) · autodiff explore</title>" in page.html
+        (True, True)
     """
     drawing = draw(
         root,

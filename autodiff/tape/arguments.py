@@ -20,7 +20,18 @@ _INF = math.inf
 
 
 class GraphChangedError(ValueError):
-    """A replay's inputs would take the traced function down another branch."""
+    """A replay's inputs would take the traced function down another branch.
+
+    Example:
+        >>> from autodiff import compile
+        >>> tape = compile(lambda x: x * 2 if x.data > 0 else x * 3, [1.0])
+        >>> tape(5.0)
+        10.0
+        >>> tape(-1.0)
+        Traceback (most recent call last):
+        ...
+        autodiff.tape.arguments.GraphChangedError: control flow changed: ...
+    """
 
 
 def argument(x: Any, position: int) -> float:

@@ -106,6 +106,15 @@ class Tape:
     Attributes:
         program: what was traced (leaves, instructions, guards).
         source: the generated scalar code, for reading.
+
+    Example:
+        >>> from autodiff import Value, compile
+        >>> w = Value(3.0)
+        >>> tape = compile(lambda x: w * x * x, [2.0], wrt=[w])
+        >>> tape
+        Tape(1 args, 1 wrt, 2 operations, 0 guards)
+        >>> tape(2.0), tape(5.0)  # w·x² at x = 2 and x = 5
+        (12.0, 75.0)
     """
 
     def __init__(self, program: Program) -> None:
@@ -153,7 +162,14 @@ class Tape:
 
     # --- one example ------------------------------------------------------------------------
     def __call__(self, *args: float) -> float:
-        """The traced function's value at ``args``."""
+        """The traced function's value at ``args``.
+
+        Example:
+            >>> from autodiff import Value, compile
+            >>> tape = compile(lambda x, y: x * y + x, [1.0, 1.0])
+            >>> tape(2.0, 3.0) == (Value(2.0) * 3.0 + 2.0).data
+            True
+        """
         arguments, shared = self._arguments(args), self._shared()
         if plain(shared):
             try:
@@ -165,7 +181,17 @@ class Tape:
         return self.interpret(arguments, 1.0, [])[0]
 
     def value_and_grad(self, *args: float, grad: float = 1.0) -> tuple[float, list[float]]:
-        """The value at ``args`` and grad·∂value/∂input for each argument, then each wrt."""
+        """The value at ``args`` and grad·∂value/∂input for each argument, then each wrt.
+
+        Example:
+            >>> from autodiff import Value, compile
+            >>> w = Value(3.0)
+            >>> tape = compile(lambda x: w * x * x, [1.0], wrt=[w])
+            >>> tape.value_and_grad(2.0)  # w·x², ∂/∂x = 2wx, ∂/∂w = x²
+            (12.0, [12.0, 4.0])
+            >>> w.grad  # unlike backward, it leaves .grad alone
+            0.0
+        """
         arguments, shared, seed = self._arguments(args), self._shared(), seed_of(grad)
         if plain(shared):
             try:
@@ -180,7 +206,17 @@ class Tape:
 
     def backward(self, *args: float, grad: float = 1.0) -> float:
         """Add grad·∂value/∂w into ``.grad`` of every wrt Value, as ``Value.backward`` does;
-        return the value. On an error no ``.grad`` changes."""
+        return the value. On an error no ``.grad`` changes.
+
+        Example:
+            >>> from autodiff import Value, compile
+            >>> w = Value(3.0)
+            >>> tape = compile(lambda x: w * x * x, [1.0], wrt=[w])
+            >>> tape.backward(2.0), w.grad
+            (12.0, 4.0)
+            >>> tape.backward(1.0), w.grad  # accumulated: 4 + 1
+            (3.0, 5.0)
+        """
         value, grads = self.value_and_grad(*args, grad=grad)
         self._store(grads[self.program.n_args :])
         return value
@@ -250,6 +286,15 @@ class Tape:
         but it reorders sums, so results differ from eager by rounding.
 
         Needs numpy (``pip install autodiff-course[fast]``).
+
+        Example:
+            >>> import numpy as np
+            >>> from autodiff import Value, compile
+            >>> w = Value(3.0)
+            >>> tape = compile(lambda x: w * x * x, [1.0], wrt=[w])
+            >>> values, (x_grads, w_grad) = tape.batch_value_and_grad(np.array([1.0, 2.0]))
+            >>> values.tolist(), x_grads.tolist(), w_grad  # ∂/∂w summed: 1 + 4
+            ([3.0, 12.0], [6.0, 12.0], 5.0)
         """
         return run_batch(self._replay(), columns, seed_of(grad), fold_layers=fold_layers)
 
@@ -288,7 +333,16 @@ class Tape:
 
     def array_code(self, args_grads: bool = True, fold_layers: bool = False) -> dict[str, Any]:
         """The batch dialect's generated functions, with or without the arguments'
-        gradients, with or without layers folded (made on first use)."""
+        gradients, with or without layers folded (made on first use).
+
+        Example:
+            >>> import numpy as np
+            >>> from autodiff import compile
+            >>> tape = compile(lambda x: x * x, [1.0])
+            >>> code = tape.array_code()
+            >>> code["value"]([np.array([2.0, 3.0])]).tolist()
+            [4.0, 9.0]
+        """
         key = (args_grads, fold_layers)
         if key not in self._array:
             targets = self._every if args_grads else self._params
@@ -302,7 +356,15 @@ class Tape:
     ) -> tuple[float, list[Any]]:
         """Evaluate one example through the eager engine (Values and :func:`autodiff.grad`),
         on the wrt and constant Values themselves: the reference the generated code is
-        checked against, and its fallback. ``targets`` are node numbers (arguments, wrt)."""
+        checked against, and its fallback. ``targets`` are node numbers (arguments, wrt).
+
+        Example:
+            >>> from autodiff import Value, compile
+            >>> w = Value(3.0)
+            >>> tape = compile(lambda x: w * x * x, [1.0], wrt=[w])
+            >>> tape.interpret([2.0], 1.0, [0, 1]) == tape.value_and_grad(2.0)
+            True
+        """
         nodes = [Value(x) for x in arguments] + list(self._leaves)
         guards_at: dict[int, list[int]] = {}
         for position, (left, _, other, _) in enumerate(self.program.guards):

@@ -27,7 +27,15 @@ __all__ = ["Instruction", "Program", "TraceError", "trace", "walk_order"]
 
 
 class TraceError(ValueError):
-    """The function cannot be compiled into a tape (the message says why)."""
+    """The function cannot be compiled into a tape (the message says why).
+
+    Example:
+        >>> from autodiff import compile
+        >>> compile(lambda x: x * float(x.data), [1.0])  # a number the tape cannot follow
+        Traceback (most recent call last):
+        ...
+        autodiff.tape.trace.TraceError: ...
+    """
 
 
 @dataclass(frozen=True)

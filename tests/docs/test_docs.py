@@ -30,6 +30,9 @@ Conventions for writers of those pages:
   stable to that: a long run's cost can swing by far more, and the tests run the pages a
   second time with numpy's best kernels disabled to catch it. Pure-Python code (the eager
   engine, a single example's tape) gives the same floats everywhere and needs no flag.
+- A block fenced as ```python torch needs PyTorch, an optional dependency: it runs when
+  torch is installed and is skipped otherwise, so it may only define names that no block
+  without the flag uses.
 - Any other fence (```text, ```sh, ```console, ...) is never run.
 
 Each file is one test case, named by its path, so a failure names the page; the traceback
@@ -206,3 +209,15 @@ def test_the_pages_include_the_readme_the_guides_and_the_course() -> None:
     names = {str(page.relative_to(ROOT)) for page in PAGES}
     assert {"README.md", "docs/engine.md", "docs/nn.md", "docs/rendering.md"} <= names
     assert {f"docs/0{k}" for k in range(1, 7)} <= {name[:7] for name in names}
+
+
+def test_a_torch_block_runs_only_when_torch_is_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = "```python torch\nimport torch\nbridged = True\n```\n\n```python\nplain = True\n```\n"
+    monkeypatch.setattr("tests.helpers.pages.has_torch", lambda: False)
+    skipped = _run(tmp_path, page).namespace
+    assert "bridged" not in skipped and skipped["plain"] is True
+    monkeypatch.undo()
+    pytest.importorskip("torch")
+    assert _run(tmp_path, page).namespace["bridged"] is True

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import doctest
+import importlib.util
 import io
 import re
 import sys
@@ -24,6 +25,7 @@ __all__ = [
     "PageRun",
     "examples",
     "fenced_blocks",
+    "has_torch",
     "markdown_section",
     "numbers_agree",
     "outputs_agree",
@@ -59,6 +61,10 @@ class Block:
     @property
     def uses_numpy(self) -> bool:
         return "numpy" in self.info.split()[1:]
+
+    @property
+    def needs_torch(self) -> bool:
+        return "torch" in self.info.split()[1:]
 
 
 def fenced_blocks(text: str) -> list[Block]:
@@ -159,6 +165,8 @@ def run_page(path: Path, directory: Path) -> PageRun:
             patch.chdir(directory)
             patch.setenv("MPLBACKEND", "Agg")
             for example in runnable:
+                if example.block.needs_torch and not has_torch():
+                    continue
                 where = f"{path.name}:{example.block.line}"
                 if example.block.is_doctest:
                     assert example.shown is None, f"{where}: a doctest shows its own output"
@@ -168,6 +176,11 @@ def run_page(path: Path, directory: Path) -> PageRun:
     finally:
         del sys.modules[name]
     return PageRun(module.__dict__, directory, len(runnable))
+
+
+def has_torch() -> bool:
+    """Whether PyTorch is installed (the ```python torch blocks run only then)."""
+    return importlib.util.find_spec("torch") is not None
 
 
 def run_block(example: Example, path: Path, namespace: dict[str, object]) -> None:
