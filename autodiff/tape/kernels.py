@@ -290,6 +290,15 @@ function power_n(x, n) {
   if (x === 0 && n < 0)
     throw new EngineError("ValueError",
       `**: 0.0 cannot be raised to the negative power ${pyRepr(n)}`);
+  if (n === -1 && x === x && Math.abs(x) !== Infinity) {
+    // x / y is x · y^-1 in a graph, but the engine divides by a y whose reciprocal is not
+    // a normal float on another path (scaling y first): this graph no longer holds there.
+    const r = Math.abs(1 / x);
+    if (r === Infinity || r < 2.2250738585072014e-308)
+      throw new EngineError("ValueError",
+        `**: 1/${pyRepr(x)} is not a normal float, so the engine would divide by ` +
+        `${pyRepr(x)} on another path (scaling it first): make the page again at these inputs`);
+  }
   if (x < 0 && !Number.isInteger(n))
     throw new EngineError("ValueError",
       `**: negative base ${pyRepr(x)} cannot be raised to the non-integer power ${pyRepr(n)}`);

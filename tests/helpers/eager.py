@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -48,10 +49,28 @@ def mismatches(page: list[dict[str, Any]], eager: list[dict[str, Any]]) -> list[
     return found
 
 
+def check_reciprocal(y: float) -> None:
+    """The page's refusal of ``y ** -1`` where the engine would divide by ``y`` on its scaled
+    path (a division is ``x · y^-1`` in the graph, but not at such a divisor)."""
+    if y == 0.0 or not math.isfinite(y):
+        return  # the power's own error, or its own number
+    try:
+        r = abs(1.0 / y)
+    except OverflowError:  # pragma: no cover - 1/y of a finite nonzero float does not raise
+        r = math.inf
+    if r == math.inf or r < sys.float_info.min:
+        raise ValueError(
+            f"**: 1/{y!r} is not a normal float, so the engine would divide by {y!r} on "
+            "another path (scaling it first): make the page again at these inputs"
+        )
+
+
 def replay(root: Value, inputs: dict[str, float]) -> Callable[[], Value]:
     """A function that builds ``root``'s very graph again with the eager engine, each leaf
     labelled in ``inputs`` holding its number there: every operation applied anew, by the
-    engine's own ``apply``, in topological order (so a domain error is the engine's)."""
+    engine's own ``apply``, in topological order (so a domain error is the engine's), and
+    a power -1 refused where a division by its operand would take the engine's scaled path
+    (:func:`check_reciprocal`), as the page refuses it."""
     from autodiff.graph import primitive_of
     from autodiff.value import apply
 
@@ -62,7 +81,10 @@ def replay(root: Value, inputs: dict[str, float]) -> Callable[[], Value]:
             if prim is None:
                 new = Value(inputs.get(node.label, node.data), label=node.label)
             else:
-                new = apply(prim, [made[id(child)] for child in node.children])
+                operands = [made[id(child)] for child in node.children]
+                if prim.exponent == -1.0:
+                    check_reciprocal(operands[0].data)
+                new = apply(prim, operands)
                 new.label = node.label
             made[id(node)] = new
         return made[id(root)]

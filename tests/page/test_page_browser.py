@@ -142,6 +142,33 @@ def test_a_domain_error_shows_the_engines_message_instead_of_numbers(
     assert mismatches(nodes(driver), eager_nodes(build, (at,))) == []
 
 
+@pytest.mark.parametrize(
+    ("dividend", "divisor"), [(2.0, 1e308), (2.0, -1.5e308), (1e-300, 1e-310), (1e-310, 5e-324)]
+)
+def test_a_division_by_a_divisor_the_engine_would_scale_is_refused(
+    driver: Any, tmp_path: Path, dividend: float, divisor: float
+) -> None:
+    # Built at y = 3, the graph holds x · y^-1. At these divisors the engine, dividing anew,
+    # scales y first (another graph, other floats): the page must not show y^-1's floats.
+    x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    root = x / y
+    root.backward()
+    show(driver, root, tmp_path)
+    call(driver, "setLeaf", "x", dividend)
+    call(driver, "setLeaf", "y", divisor)
+    fresh = Value(dividend) / Value(divisor)  # the engine, dividing anew, gives a number
+    assert math.isfinite(fresh.data)
+    assert call(driver, "error") == (
+        f"ValueError: **: 1/{divisor!r} is not a normal float, so the engine would divide by "
+        f"{divisor!r} on another path (scaling it first): make the page again at these inputs"
+    )
+    assert all(node["grad"] is None for node in nodes(driver))
+    call(driver, "setLeaf", "x", 2.0)
+    call(driver, "setLeaf", "y", 4.0)
+    assert call(driver, "error") is None
+    assert nodes(driver)[-1]["data"] == 0.5
+
+
 @settings(
     max_examples=PAGES,
     deadline=None,
