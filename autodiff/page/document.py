@@ -37,13 +37,19 @@ from ..tape.kernels import js_runtime
 from ..value import Value
 from .program import describe_graph
 
-__all__ = ["LEDGER_NODES", "Page", "explore"]
+__all__ = ["LEDGER_NODES", "OPENED_BYTES", "OPENED_MODULES", "Page", "explore"]
 
 LEDGER_NODES = 60
 """Graphs of at most this many nodes carry the engine's chain-rule ledger
 (:func:`autodiff.explain`) of every node, and label their edges with local partials."""
 
 SUFFIXES = (".html", ".htm")
+
+OPENED_MODULES = 24
+"""At most this many collapsed modules get a drawing of their own, opened."""
+
+OPENED_BYTES = 1_200_000
+"""And at most this much SVG for those drawings together (the page stays a few MB)."""
 
 
 class Page:
@@ -145,13 +151,55 @@ def explore(
         show_local=_small(root),
     )
     svg = _inline_svg(drawing.pipe(format="svg").decode("utf-8"))
+    opened = _opened_drawings(root, svg, digits, max_nodes, expand, labels)
     graph = describe_graph(root, digits=digits)
+    graph["opened"] = opened
     graph["live"] = not graph["missing"]
     graph["modules"] = {name: path for path, name in (labels or {}).items()}
     graph["ledgers"] = _ledgers(root) if _small(root) else {}
     name = title if title is not None else (root.label or graph["nodes"][-1]["name"])
     graph["title"] = name
     return Page(_assemble(name, svg, graph), live=graph["live"])
+
+
+def _collapsed_modules(svg: str, labels: dict[str, str] | None) -> list[tuple[str, int]]:
+    """The modules the drawing shows collapsed (summary nodes ``m<k>``): each one's path
+    and how many drawing nodes it hides."""
+    names = {name: path for path, name in (labels or {}).items()}
+    found = []
+    title = r"<title>m\d+</title>\s*(?:<[^>]*>\s*)*?<text[^>]*>([^<]*)</text>"
+    for match in re.finditer(title, svg):
+        text = html.unescape(match.group(1))
+        size = re.search(r" \((\d+) nodes\)$", text)
+        shown = text[: size.start()] if size else text
+        found.append((names.get(shown, shown), int(size.group(1)) if size else 0))
+    return found
+
+
+def _opened_drawings(
+    root: Value,
+    svg: str,
+    digits: int,
+    max_nodes: int,
+    expand: str | Sequence[str],
+    labels: dict[str, str] | None,
+) -> dict[str, str]:
+    """For each collapsed module (up to :data:`OPENED_MODULES`, and :data:`OPENED_BYTES`
+    of SVG in all), the drawing with that module open: a click on its summary node shows it.
+    dot does not run in the page, so each is drawn when the page is made."""
+    kept = [expand] if isinstance(expand, str) else list(expand)
+    opened: dict[str, str] = {}
+    size = 0
+    for path, hidden in _collapsed_modules(svg, labels)[:OPENED_MODULES]:
+        # room for what the module hides, so that opening it collapses nothing else
+        budget = max_nodes + hidden
+        drawing = draw(root, digits=digits, max_nodes=budget, expand=[*kept, path], labels=labels)
+        variant = _inline_svg(drawing.pipe(format="svg").decode("utf-8"))
+        size += len(variant.encode("utf-8"))
+        if size > OPENED_BYTES:
+            break
+        opened[path] = variant
+    return opened
 
 
 def _small(root: Value) -> bool:

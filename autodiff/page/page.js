@@ -117,33 +117,50 @@
   const operandEdges = new Map();  // k -> the edges into o<k>, in operand order
   const resultEdges = new Map();  // k -> the edge o<k> -> v<k>
   const edgeInfo = [];  // {group, tail, head, label}
-  for (const group of document.querySelectorAll("#drawing g.node")) {
-    const name = group.querySelector("title").textContent.trim();
-    const texts = [...group.querySelectorAll("text")];
-    svgNodes.set(name, {
-      group,
-      data: texts.find((t) => t.textContent.startsWith("data ")),
-      grad: texts.find((t) => t.textContent.startsWith("grad ")),
-    });
-    const i = byId.get(name);
-    if (i !== undefined || name.startsWith("m") || name === "rest") {
-      group.setAttribute("tabindex", "0");
-      group.setAttribute("role", "button");
-      const node = i !== undefined ? NODES[i] : null;
-      group.setAttribute("aria-label", node ? `${node.name}: ${node.op ? "result of " + node.op : node.kind}` : "collapsed module");
+  const drawingBox = document.getElementById("drawing");
+  const firstDrawing = drawingBox.innerHTML;  // the drawing as made; GRAPH.opened has others
+  let openModule = null;  // the collapsed module shown open, if any
+
+  function bindDrawing() {  // find the nodes and edges of the drawing now shown
+    svgNodes.clear(); operandEdges.clear(); resultEdges.clear(); edgeInfo.length = 0;
+    for (const group of drawingBox.querySelectorAll("g.node")) {
+      const name = group.querySelector("title").textContent.trim();
+      const texts = [...group.querySelectorAll("text")];
+      svgNodes.set(name, {
+        group,
+        data: texts.find((t) => t.textContent.startsWith("data ")),
+        grad: texts.find((t) => t.textContent.startsWith("grad ")),
+      });
+      const i = byId.get(name);
+      if (i !== undefined || name.startsWith("m") || name === "rest") {
+        group.setAttribute("tabindex", "0");
+        group.setAttribute("role", "button");
+        const node = i !== undefined ? NODES[i] : null;
+        group.setAttribute("aria-label", node ? `${node.name}: ${node.op ? "result of " + node.op : node.kind}` : "collapsed module");
+      }
+    }
+    for (const group of drawingBox.querySelectorAll("g.edge")) {
+      const [tail, head] = group.querySelector("title").textContent.trim().split("->");
+      const edge = { group, tail, head, label: group.querySelector("text") };
+      edgeInfo.push(edge);
+      if (head.startsWith("o")) {
+        const k = Number(head.slice(1));
+        if (!operandEdges.has(k)) operandEdges.set(k, []);
+        operandEdges.get(k).push(edge);
+      } else if (tail.startsWith("o") && tail.slice(1) === head.slice(1)) {
+        resultEdges.set(Number(head.slice(1)), edge);
+      }
     }
   }
-  for (const group of document.querySelectorAll("#drawing g.edge")) {
-    const [tail, head] = group.querySelector("title").textContent.trim().split("->");
-    const edge = { group, tail, head, label: group.querySelector("text") };
-    edgeInfo.push(edge);
-    if (head.startsWith("o")) {
-      const k = Number(head.slice(1));
-      if (!operandEdges.has(k)) operandEdges.set(k, []);
-      operandEdges.get(k).push(edge);
-    } else if (tail.startsWith("o") && tail.slice(1) === head.slice(1)) {
-      resultEdges.set(Number(head.slice(1)), edge);
-    }
+  bindDrawing();
+
+  function showDrawing(module) {  // a module open (drawn when the page was made), or none
+    const svg = module === null ? firstDrawing : GRAPH.opened[module];
+    if (svg === undefined) return false;
+    drawingBox.innerHTML = svg;
+    openModule = module;
+    bindDrawing();
+    return true;
   }
 
   function shownGrad(i) { return state.walk === null || walkIndex[i] < state.walk; }
@@ -317,11 +334,12 @@
     return out;
   }
 
-  function showSummary(group) {  // a collapsed module: its named nodes, to open one by one
+  function showSummary(group) {  // a collapsed module: drawn open, and its named nodes
     const title = [...group.querySelectorAll("text")].map((t) => t.textContent)[0] || "";
     const shown = title.replace(/ \(\d+ nodes\)$/, "");
     const path = GRAPH.modules[shown] || shown;
     const members = NODES.map((_, i) => i).filter((i) => NODES[i].label.startsWith(path + "."));
+    const opened = showDrawing(path);
     state.selected = null;
     render();
     const list = el("ul", {});
@@ -329,9 +347,14 @@
       list.append(el("li", {}, link(i), " = ", number(state.leafOr(i), state.dataOk || isLeaf(i)),
         ", ∂/∂ = ", shownGrad(i) ? number(state.grad[i], state.gradOk) : "?"));
     }
+    const collapse = el("button", { type: "button", id: "collapse" }, "Collapse it again");
+    collapse.addEventListener("click", () => { showDrawing(null); render(); collapse.remove(); });
     document.getElementById("panel").replaceChildren(
       el("h2", {}, shown),
-      el("p", { class: "note" }, `${title}: collapsed in the drawing. Its named nodes are below (click one for its chain rule); explore(root, expand=[${JSON.stringify(path)}]) draws it open.`),
+      opened
+        ? el("p", { class: "note" }, `${title}: drawn open now. Its named nodes are below (click one for its chain rule).`)
+        : el("p", { class: "note" }, `${title}: collapsed in the drawing (too many modules to draw each open in the page). Its named nodes are below (click one for its chain rule); explore(root, expand=[${JSON.stringify(path)}]) draws it open.`),
+      ...(opened ? [collapse] : []),
       members.length ? list : el("p", { class: "note" }, "It has no named nodes."));
   }
 
@@ -512,6 +535,13 @@
       order: WALK.map((k) => NODES[k].id),
     }),
     selected: () => (state.selected === null ? null : NODES[state.selected].id),
+    /** The collapsed module shown open (its path), or null; open(path) / open(null). */
+    openModule: () => openModule,
+    open(path) {
+      if (path !== null && !(path in GRAPH.opened)) throw new Error(`open: no collapsed module ${JSON.stringify(path)} with a drawing of its own`);
+      showDrawing(path);
+      render();
+    },
     error: () => state.error,
     live: GRAPH.live,
   };

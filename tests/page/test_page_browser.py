@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from autodiff import Value, explore
 from autodiff.primitives import Kernel, Primitive
+from autodiff.show.notation import format_number
 from autodiff.testing import Expression, expressions, points
 from autodiff.value import apply
 from tests.helpers import browser
@@ -361,15 +362,29 @@ def test_the_forward_pass_steps_values_in_topological_order_then_the_backward_wa
     assert call(driver, "walk")["phase"] == "forward"
 
 
-def test_a_collapsed_module_lists_its_named_nodes(driver: Any, tmp_path: Path) -> None:
+def test_a_collapsed_module_opens_on_click_and_lists_its_named_nodes(
+    driver: Any, tmp_path: Path
+) -> None:
     from nn import MLP
     from nn.losses import sum_squared_error
 
     model = MLP(1, [6, 7, 2], "sigmoid", rng=1)
-    cost = sum_squared_error(model([Value(0.25, label="x")]), [0.3, 0.7])
+
+    def build(x: float) -> Value:
+        model.zero_grad()  # the model's parameters are every graph's leaves
+        return sum_squared_error(model([Value(x, label="x")]), [0.3, 0.7])
+
+    cost = build(0.25)
     cost.backward()
     path = explore(cost, max_nodes=20).write(tmp_path / "collapsed.html")
     browser.open_page(driver, path)
+    weight = next(node["id"] for node in nodes(driver) if node["label"] == "layers.1.neurons.3.w.5")
+
+    def drawn() -> set[str]:
+        titles = driver.find_elements("css selector", "#drawing g.node title")
+        return {title.get_attribute("textContent").strip() for title in titles}
+
+    assert weight not in drawn() and call(driver, "openModule") is None
     summary = next(
         g
         for g in driver.find_elements("css selector", "#drawing g.node")
@@ -377,11 +392,30 @@ def test_a_collapsed_module_lists_its_named_nodes(driver: Any, tmp_path: Path) -
         and "layers.1" in g.get_attribute("textContent")
     )
     summary.click()
+    assert call(driver, "openModule") == "layers.1" and weight in drawn()  # drawn open
     panel = driver.find_element("id", "panel")
-    assert "layers.1.neurons.3.w.5" in panel.text and "expand" in panel.text
+    assert "layers.1.neurons.3.w.5" in panel.text and "drawn open" in panel.text
+    # the open drawing is live: its records show the page's numbers as inputs change
+    call(driver, "setLeaf", "x", 0.75)
+    assert mismatches(nodes(driver), eager_nodes(build, (0.75,))) == []
+    record = next(
+        g
+        for g in driver.find_elements("css selector", "#drawing g.node")
+        if g.find_element("tag name", "title").get_attribute("textContent").strip() == weight
+    )
+    page_grad = next(n["grad"] for n in nodes(driver) if n["id"] == weight)
+    assert f"grad {format_number(page_grad, 4)}" in record.get_attribute("textContent")
     panel.find_element("link text", "layers.1.neurons.3.w.5").click()
-    assert call(driver, "selected") is not None
+    assert call(driver, "selected") == weight
     assert "∂" in driver.find_element("id", "panel").text
+    summary = next(  # another module, then back to the drawing as made
+        g
+        for g in driver.find_elements("css selector", "#drawing g.node")
+        if g.find_element("tag name", "title").get_attribute("textContent").startswith("m")
+    )
+    summary.click()
+    driver.find_element("id", "collapse").click()
+    assert call(driver, "openModule") is None and weight not in drawn()
 
 
 def test_the_heart_demos_page_has_the_engines_numbers(driver: Any, tmp_path: Path) -> None:
