@@ -44,7 +44,17 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "autodiff.tape": (
         "the compiled tape: trace once, replay",
-        ("trace", "observe", "codegen", "kernels", "folding", "arguments", "tape", "batch"),
+        (
+            "trace",
+            "observe",
+            "codegen",
+            "kernels",
+            "folding",
+            "arguments",
+            "tape",
+            "batch",
+            "torch_export",
+        ),
     ),
     "autodiff.page": (
         "the interactive page: explore(root)",

@@ -28,8 +28,11 @@ from .losses import binary_cross_entropy, hinge, mean_squared_error, sum_squared
 from .module import Module
 from .optim import SGD, Adam, Optimizer
 from .persistence import load, save
-from .pytorch import from_torch, to_torch
+from .pytorch import to_torch
 from .training import fit
+
+from_torch = MLP.from_torch
+"""``nn.from_torch(module)``: :meth:`MLP.from_torch`, beside :func:`to_torch`."""
 
 __all__ = [
     "ACTIVATIONS",

@@ -18,7 +18,9 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from autodiff import Value
 
@@ -341,6 +343,97 @@ class MLP(Module):
             layer._assign(weights, biases)
         return model
 
+    @classmethod
+    def from_torch(cls, module: Any) -> MLP:
+        """The :class:`~nn.MLP` that computes what a ``torch.nn.Sequential`` of Linear layers does.
+
+        The module must be ``Linear`` layers (with a bias), each followed by at most one of
+        ``Sigmoid``, ``Tanh``, ``ReLU`` or ``Identity`` (none or ``Identity`` read as
+        ``"linear"``), all hidden layers with the same activation, as an MLP has. The weights
+        become floats (exactly, from float32 or float64), each a labelled Value.
+
+        Raises:
+            TypeError: ``module`` is not a ``torch.nn.Sequential`` (a lone ``Linear`` is read
+                as a Sequential of one).
+            ValueError: a part that does not map (named with its position), a Linear without
+                bias, widths that do not chain, or hidden layers with different activations.
+            ModuleNotFoundError: torch is not installed.
+
+        Example:
+            >>> import torch
+            >>> _ = torch.manual_seed(0)
+            >>> module = torch.nn.Sequential(torch.nn.Linear(1, 6), torch.nn.Sigmoid(),
+            ...                              torch.nn.Linear(6, 2), torch.nn.Sigmoid())
+            >>> model = MLP.from_torch(module)
+            >>> model
+            MLP(1, [6, 2], activation='sigmoid')
+            >>> model.parameter("W1[1][1]").data == module[0].weight[0, 0].item()
+            True
+            >>> MLP.from_torch(torch.nn.Sequential(torch.nn.Linear(1, 2), torch.nn.Dropout()))
+            Traceback (most recent call last):
+            ...
+            ValueError: from_torch: part 1 of the Sequential is a Dropout; this library reads ...
+        """
+        from .pytorch import read_torch
+
+        matrices, hidden, output = read_torch(module)
+        return cls.from_matrices(matrices, hidden, output)
+
+    def to_torch(self, dtype: Any = None) -> Any:
+        """The ``torch.nn.Sequential`` that computes what this network computes, with its
+        weights (float64 unless ``dtype`` says otherwise): :func:`nn.pytorch.to_torch`.
+
+        Example:
+            >>> import torch
+            >>> model = MLP(1, [6, 7, 2], rng=0)
+            >>> module = model.to_torch()
+            >>> ours = [a.data for a in model([0.25])]
+            >>> theirs = module(torch.tensor([0.25], dtype=torch.float64)).tolist()
+            >>> max(abs(p - q) for p, q in zip(ours, theirs)) < 1e-15
+            True
+        """
+        from .pytorch import to_torch
+
+        return to_torch(self, dtype)
+
+    def state_dict(self, naming: str = "nn") -> dict[str, Any]:
+        """Every parameter's value by name: nn's dotted names (``"nn"``, the default: one
+        float per scalar), or PyTorch's (``"torch"``: ``"0.weight"``, ``"0.bias"``, ... as
+        nested lists, the names of :meth:`to_torch`'s ``Sequential``).
+
+        Raises:
+            ValueError: ``naming`` is neither ``"nn"`` nor ``"torch"``.
+
+        Example:
+            >>> model = MLP.from_matrices([([[1.0], [2.0]], [0.5, 0.0]), ([[3.0, 4.0]], [1.0])])
+            >>> model.state_dict("torch")  # doctest: +NORMALIZE_WHITESPACE
+            {'0.weight': [[1.0], [2.0]], '0.bias': [0.5, 0.0],
+             '2.weight': [[3.0, 4.0]], '2.bias': [1.0]}
+        """
+        if naming == "nn":
+            return super().state_dict()
+        if naming != "torch":
+            raise ValueError(f"state_dict: naming must be 'nn' or 'torch', got {naming!r}")
+        return _torch_state(self.layers)
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Set every parameter from ``state``, checked whole first: nn's dotted names, or
+        PyTorch's (``"0.weight"``, ``"0.bias"``, ...: a ``Sequential``'s ``state_dict()``,
+        tensors or nested lists of numbers).
+
+        Raises:
+            TypeError, ValueError: as :meth:`Module.load_state_dict`, with nn's names.
+
+        Example:
+            >>> import torch
+            >>> model = MLP(1, [2, 1], rng=0)
+            >>> module = MLP(1, [2, 1], rng=1).to_torch()
+            >>> model.load_state_dict(module.state_dict())
+            >>> model.state_dict() == MLP(1, [2, 1], rng=1).state_dict()
+            True
+        """
+        super().load_state_dict(_from_torch_names(state, self.layers))
+
     def named_children(self) -> list[tuple[str, Module]]:
         """The layers, named ``layers.0``, ``layers.1``, ... in order.
 
@@ -407,3 +500,52 @@ class MLP(Module):
         if self.init != "uniform":
             text += f", init={self.init!r}"
         return text + ")"
+
+
+_TORCH_NAME = re.compile(r"\d+\.(weight|bias)")
+
+
+def _torch_state(layers: list[Layer]) -> dict[str, Any]:
+    """The layers' weights and biases under PyTorch's names, as nested lists."""
+    from .pytorch import torch_names
+
+    state: dict[str, Any] = {}
+    for layer, (weight, bias) in zip(layers, torch_names([layer.activation for layer in layers])):
+        state[weight], state[bias] = layer.matrices()
+    return state
+
+
+def _from_torch_names(state: Mapping[str, Any], layers: list[Layer]) -> Mapping[str, Any]:
+    """``state`` with PyTorch's names (every key like ``"0.weight"``) as nn's dotted names;
+    any other state as it is (the checks then name what is wrong)."""
+    if (
+        not isinstance(state, Mapping)
+        or not state
+        or not all(isinstance(key, str) and _TORCH_NAME.fullmatch(key) for key in state)
+    ):
+        return state
+    from .pytorch import torch_names
+
+    converted: dict[str, Any] = {}
+    names = torch_names([layer.activation for layer in layers])
+    for k, (weight_name, bias_name) in enumerate(names):
+        weights = _numbers(state.get(weight_name), weight_name)
+        biases = _numbers(state.get(bias_name), bias_name)
+        # every entry given gets its nn name: a shape that does not fit shows up as
+        # missing and unexpected names in the checks
+        for i, row in enumerate(weights if isinstance(weights, list) else []):
+            for j, number in enumerate(row if isinstance(row, list) else [row]):
+                converted[f"layers.{k}.neurons.{i}.w.{j}"] = number
+        for i, number in enumerate(biases if isinstance(biases, list) else []):
+            converted[f"layers.{k}.neurons.{i}.b"] = number
+    unknown = set(state) - {name for pair in names for name in pair}
+    for name in unknown:
+        converted[name] = state[name]  # reported as unexpected by the checks
+    return converted
+
+
+def _numbers(entry: Any, name: str) -> Any:
+    """A tensor or an array as nested lists of floats (``tolist``); lists as they are."""
+    if entry is None:
+        return None
+    return entry.tolist() if hasattr(entry, "tolist") else entry

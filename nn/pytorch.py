@@ -1,11 +1,14 @@
 """The bridge to PyTorch: a model of this library as a ``torch.nn.Sequential``, and back.
 
 A scalar engine is for seeing every number; training large models happens in PyTorch.
+The layers build on this module (``model.to_torch()``, ``MLP.from_torch``), never the
+other way round.
 :func:`to_torch` writes an :class:`~nn.MLP` (or one :class:`~nn.Layer`) as the equivalent
 ``torch.nn.Sequential`` of ``Linear`` layers, each followed by its activation module
 (``Sigmoid``, ``Tanh``, ``ReLU``; none for ``"linear"``), with the same weights in float64.
-:func:`from_torch` reads such a ``Sequential`` back into an ``MLP``, whose every parameter
-is again a labelled Value, to inspect by name (``explain``, ``draw``, the course's names).
+``nn.from_torch`` (:meth:`nn.MLP.from_torch`) reads such a ``Sequential`` back into an
+``MLP``, whose every parameter is again a labelled Value, to inspect by name (``explain``,
+``draw``, the course's names).
 
 torch is optional: it is imported when one of these functions is called, never by
 ``import nn``.
@@ -33,10 +36,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .layers import MLP, Layer
 from .matrices import checked_layers
 
-__all__ = ["TORCH_ACTIVATIONS", "from_torch", "to_torch"]
+__all__ = ["TORCH_ACTIVATIONS", "read_torch", "to_torch", "torch_names"]
 
 TORCH_ACTIVATIONS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU"}
 """This library's activation names and the ``torch.nn`` modules that compute the same
@@ -55,7 +57,7 @@ def _torch(caller: str) -> Any:
     return torch
 
 
-def to_torch(model: MLP | Layer, dtype: Any = None) -> Any:
+def to_torch(model: Any, dtype: Any = None) -> Any:
     """The ``torch.nn.Sequential`` that computes what ``model`` computes, with its weights.
 
     Args:
@@ -77,19 +79,15 @@ def to_torch(model: MLP | Layer, dtype: Any = None) -> Any:
 
     Example:
         >>> import torch
-        >>> layer = Layer.from_matrices([[1.0, 2.0]], [0.5], "sigmoid")
+        >>> import nn
+        >>> layer = nn.Layer.from_matrices([[1.0, 2.0]], [0.5], "sigmoid")
         >>> module = to_torch(layer)
         >>> module[0].weight.tolist(), module[0].bias.tolist(), module[1]
         ([[1.0, 2.0]], [0.5], Sigmoid())
         >>> to_torch(layer, dtype=torch.float32)[0].weight.dtype
         torch.float32
     """
-    if isinstance(model, Layer):
-        layers = [model]
-    elif isinstance(model, MLP):
-        layers = list(model.layers)
-    else:
-        raise TypeError(f"to_torch: model must be an MLP or a Layer, got {type(model).__name__}")
+    layers = _layers_of(model, "to_torch")
     unknown = [layer.activation for layer in layers if layer.activation not in _ACTIVATION_NAMES]
     if unknown:
         raise ValueError(
@@ -119,35 +117,20 @@ def to_torch(model: MLP | Layer, dtype: Any = None) -> Any:
 _ACTIVATION_NAMES = (*TORCH_ACTIVATIONS, "linear")
 
 
-def from_torch(module: Any) -> MLP:
-    """The :class:`~nn.MLP` that computes what a ``torch.nn.Sequential`` of Linear layers does.
-
-    The module must be ``Linear`` layers (with a bias), each followed by at most one of
-    ``Sigmoid``, ``Tanh``, ``ReLU`` or ``Identity`` (none or ``Identity`` read as
-    ``"linear"``), all hidden layers with the same activation, as an MLP has. The weights
-    become floats (exactly, from float32 or float64), each a labelled Value.
+def read_torch(module: Any) -> tuple[list[tuple[list[list[float]], list[float]]], str, str]:
+    """What :meth:`nn.MLP.from_torch` builds a model from: the ``Sequential``'s matrices
+    ``[(W1, b1), ...]`` as floats, its hidden activation and its output activation.
 
     Raises:
-        TypeError: ``module`` is not a ``torch.nn.Sequential`` (a lone ``Linear`` is read
-            as a Sequential of one).
-        ValueError: a part that does not map (named with its position), a Linear without
-            bias, widths that do not chain, or hidden layers with different activations.
-        ModuleNotFoundError: torch is not installed.
+        As :meth:`nn.MLP.from_torch`.
 
     Example:
         >>> import torch
-        >>> _ = torch.manual_seed(0)
-        >>> module = torch.nn.Sequential(torch.nn.Linear(1, 6), torch.nn.Sigmoid(),
-        ...                              torch.nn.Linear(6, 2), torch.nn.Sigmoid())
-        >>> model = from_torch(module)
-        >>> model
-        MLP(1, [6, 2], activation='sigmoid')
-        >>> model.parameter("W1[1][1]").data == module[0].weight[0, 0].item()
-        True
-        >>> from_torch(torch.nn.Sequential(torch.nn.Linear(1, 2), torch.nn.Dropout()))
-        Traceback (most recent call last):
-        ...
-        ValueError: from_torch: part 1 of the Sequential is a Dropout; this library reads Linear ...
+        >>> module = torch.nn.Sequential(torch.nn.Linear(1, 2), torch.nn.Tanh())
+        >>> with torch.no_grad():
+        ...     _ = module[0].weight.fill_(0.5), module[0].bias.fill_(0.0)
+        >>> read_torch(module)
+        ([([[0.5], [0.5]], [0.0, 0.0])], 'tanh', 'tanh')
     """
     torch = _torch("from_torch")
     if isinstance(module, torch.nn.Linear):
@@ -165,7 +148,34 @@ def from_torch(module: Any) -> MLP:
         )
     matrices = checked_layers([(weights, biases) for weights, biases, _ in layers], "from_torch")
     output = activations[-1]
-    return MLP.from_matrices(matrices, hidden.pop() if hidden else output, output)
+    return matrices, hidden.pop() if hidden else output, output
+
+
+def _layers_of(model: Any, caller: str) -> list[Any]:
+    """The layers of an MLP, or a Layer alone as a network of one."""
+    if hasattr(model, "layers") and hasattr(model, "matrices"):
+        return list(model.layers)
+    if hasattr(model, "neurons") and hasattr(model, "matrices"):
+        return [model]
+    raise TypeError(f"{caller}: model must be an MLP or a Layer, got {type(model).__name__}")
+
+
+def torch_names(activations: list[str]) -> list[tuple[str, str]]:
+    """For each layer, the names PyTorch gives its weight and bias in the ``Sequential`` of
+    :func:`to_torch`: ``("0.weight", "0.bias")`` for the first Linear, and each Linear one
+    position after the last one's activation module (``"linear"`` layers have none).
+
+    Example:
+        >>> torch_names(["sigmoid", "sigmoid", "linear"])
+        [('0.weight', '0.bias'), ('2.weight', '2.bias'), ('4.weight', '4.bias')]
+        >>> torch_names(["linear", "tanh"])
+        [('0.weight', '0.bias'), ('1.weight', '1.bias')]
+    """
+    names, position = [], 0
+    for activation in activations:
+        names.append((f"{position}.weight", f"{position}.bias"))
+        position += 1 if activation == "linear" else 2
+    return names
 
 
 def _read_layers(torch: Any, parts: list[Any]) -> list[tuple[Any, Any, str]]:

@@ -350,6 +350,34 @@ class Tape:
             self._array[key] = self._load(source, array_namespace())
         return self._array[key]
 
+    def to_torch(self, dtype: Any = None, device: Any = None, checked: bool = True) -> Any:
+        """The traced function as a ``torch.nn.Module``, batched over a tensor dimension:
+        ``module(*columns)`` gives one value per example (on a GPU with ``device="cuda"``).
+
+        The wrt Values are the module's parameters (named by their labels), for PyTorch's
+        autograd and optimizers; the numbers are those of the numpy batch
+        (:meth:`batch_value_and_grad`), equal to eager to rounding. Where the eager engine
+        would raise (a log of a negative number, an overflow) the module raises too, naming
+        the operation, unless ``checked=False``. See :mod:`autodiff.tape.torch_export`.
+
+        Raises:
+            ModuleNotFoundError: torch is not installed.
+            TypeError: ``dtype`` is not a floating-point torch dtype.
+
+        Example:
+            >>> import torch
+            >>> from autodiff import Value, compile_tape
+            >>> w = Value(3.0, label="w")
+            >>> module = compile_tape(lambda x: w * x * x, [1.0], wrt=[w]).to_torch()
+            >>> cost = module(torch.tensor([1.0, 2.0], dtype=torch.float64)).sum()
+            >>> cost.backward()
+            >>> cost.item(), module.w.grad.item()  # ∂/∂w of 3·1 + 3·4
+            (15.0, 5.0)
+        """
+        from .torch_export import torch_module
+
+        return torch_module(self, dtype, device, checked)
+
     # --- the reference --------------------------------------------------------------------------
     def interpret(
         self, arguments: Sequence[float], grad: Any, targets: list[int]

@@ -7,6 +7,7 @@ need torch are skipped without it; ``import nn`` never imports it.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -231,3 +232,45 @@ def test_from_torch_wants_a_sequential(torch: Any) -> None:
         nn.from_torch(torch.nn.Conv1d(1, 1, 1))
     with pytest.raises(TypeError, match=r"must be a torch\.nn\.Sequential, got list"):
         nn.from_torch([])
+
+
+def test_the_model_methods_are_the_bridge(torch: Any) -> None:
+    model = nn.MLP(1, [6, 7, 2], "tanh", output_activation="linear", rng=3)
+    module = model.to_torch()
+    assert str(module) == str(nn.to_torch(model))
+    back = nn.MLP.from_torch(module)
+    assert back.state_dict() == model.state_dict() and repr(back) == repr(model)
+    assert nn.from_torch(module).state_dict() == model.state_dict()
+
+
+def test_state_dicts_in_pytorchs_names_both_ways(torch: Any) -> None:
+    model = nn.MLP(1, [6, 7, 2], "sigmoid", output_activation="linear", rng=0)
+    module = model.to_torch()
+    ours = model.state_dict("torch")
+    theirs = module.state_dict()
+    assert list(ours) == list(theirs) == [
+        "0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"
+    ]  # fmt: skip
+    for name, tensor in theirs.items():
+        assert ours[name] == tensor.tolist()
+    # torch's state (tensors) loads into another model of the same shape: the same floats
+    other = nn.MLP(1, [6, 7, 2], "sigmoid", output_activation="linear", rng=1)
+    other.load_state_dict(theirs)
+    assert other.state_dict() == model.state_dict()
+    # and ours loads into torch's Sequential
+    fresh = nn.MLP(1, [6, 7, 2], "sigmoid", output_activation="linear", rng=2).to_torch()
+    fresh.load_state_dict(
+        {name: torch.tensor(value, dtype=torch.float64) for name, value in ours.items()}
+    )
+    assert all(torch.equal(fresh.state_dict()[n], theirs[n]) for n in theirs)
+
+
+def test_a_torch_state_that_does_not_fit_changes_nothing(torch: Any) -> None:
+    model = nn.MLP(1, [2, 1], rng=0)
+    before = model.state_dict()
+    state = nn.MLP(1, [3, 1], rng=1).state_dict("torch")  # a wider first layer
+    with pytest.raises(ValueError, match=re.escape("unexpected: 'layers.0.neurons.2.b'")):
+        model.load_state_dict(state)
+    with pytest.raises(ValueError, match="naming must be 'nn' or 'torch'"):
+        model.state_dict("keras")
+    assert model.state_dict() == before
