@@ -23,7 +23,7 @@ from typing import Any
 
 from autodiff.show.render import GraphvizNotFound
 
-from .formula import FUNCTIONS, FormulaError, parse
+from .formula import FUNCTIONS, FormulaError, load_primitives, parse
 from .graph_command import (
     UsageError,
     _differentiate,
@@ -62,11 +62,20 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         "-o", "--output", help=f"the page's file, .html (default {DEFAULT_OUTPUT}), - for stdout"
     )
     explore.add_argument("--digits", type=int, default=4, help="significant digits (default 4)")
+    explore.add_argument(
+        "--primitives",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE (runs its code) and let the formula call the primitives it "
+        "defines with autodiff.primitive(...); never done without this option",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Carry out ``autodiff explore``; return the exit status."""
     try:
+        load_primitives(args.primitives)
         text, assignments = _formula_and_assignments(args.formula, args.at)
         formula = parse(text)
         values = _values(assignments, formula)

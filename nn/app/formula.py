@@ -37,6 +37,7 @@ __all__ = [
     "MAX_LENGTH",
     "Formula",
     "FormulaError",
+    "load_primitives",
     "parse",
 ]
 
@@ -60,8 +61,52 @@ FUNCTIONS: dict[str, Callable[[Value], Value]] = {
     for name, prim in PRIMITIVES.items()
     if prim.arity == 1 and name in BUILTIN
 }
-"""The functions a formula may call, by name: every built-in primitive of one operand (a
-primitive defined with :func:`autodiff.primitive` runs the user's code: never from a formula)."""
+"""The functions a formula may call, by name: every built-in primitive of one operand. A
+primitive defined with :func:`autodiff.primitive` runs the user's code, so it joins only when
+asked for by name of its module (:func:`load_primitives`, the commands' ``--primitives``)."""
+
+
+def load_primitives(modules: list[str]) -> list[str]:
+    """Import ``modules`` (from the current folder or the path) and let formulas call the
+    one-operand primitives they define with :func:`autodiff.primitive`; return their names.
+
+    This runs the modules' code, which is why formulas never do it on their own.
+
+    Raises:
+        FormulaError: a module cannot be found or fails to import (the message says which
+            and why), or defines no primitive a formula can call.
+
+    Example:
+        >>> load_primitives([])
+        []
+    """
+    if not modules:
+        return []
+    import importlib
+    import os
+    import sys
+
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as error:
+            raise FormulaError(f"--primitives {module}: no such module ({error})") from None
+        except Exception as error:  # the user's code: any failure is reported, not raised
+            raise FormulaError(
+                f"--primitives {module}: importing it failed: {type(error).__name__}: {error}"
+            ) from None
+    added = [name for name, p in PRIMITIVES.items() if name not in BUILTIN and p.arity == 1]
+    if not added:
+        raise FormulaError(
+            f"--primitives {' '.join(modules)}: defines no primitive of one operand "
+            "(autodiff.primitive(...)) for formulas to call"
+        )
+    for name in added:
+        FUNCTIONS[name] = _function(PRIMITIVES[name])
+    return added
+
 
 BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,

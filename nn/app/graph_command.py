@@ -28,7 +28,7 @@ from typing import Any, TextIO
 from autodiff import Value, explain
 from autodiff.show.render import Drawing, GraphvizNotFound, draw
 
-from .formula import FUNCTIONS, Formula, FormulaError, parse
+from .formula import FUNCTIONS, Formula, FormulaError, load_primitives, parse
 
 __all__ = ["add_parser", "run"]
 
@@ -66,11 +66,20 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     graph.add_argument("--explain", metavar="NAME", help="print the chain-rule ledger of ∂f/∂NAME")
     graph.add_argument("--show-local", action="store_true", help="label edges with local partials")
     graph.add_argument("--digits", type=int, default=4, help="significant digits (default 4)")
+    graph.add_argument(
+        "--primitives",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE (runs its code) and let the formula call the primitives it "
+        "defines with autodiff.primitive(...); never done without this option",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Carry out ``autodiff graph``; return the exit status."""
     try:
+        load_primitives(args.primitives)
         text, assignments = _formula_and_assignments(args.formula, args.at)
         formula = parse(text)
         values = _values(assignments, formula)

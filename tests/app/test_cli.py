@@ -477,3 +477,47 @@ def test_a_formula_that_starts_with_a_minus_gets_a_hint(
     assert 'a formula that starts with - goes after --: autodiff graph --at x=1 -- "-x**2"' in error
     assert main(["graph", "--at", "x=3", "--format", "dot", "--", "-x**2"]) == 0
     assert capsys.readouterr().out.splitlines()[:2] == ["f = -x**2 = -9", "∂f/∂x = -6"]
+
+
+SOFTPLUS_MODULE = """
+import math
+from autodiff import functions as F, primitive
+primitive(
+    "softplus",
+    forward=lambda x: math.log1p(math.exp(-abs(x))) + max(x, 0.0),
+    partials=lambda x, out: (F.sigmoid(x),),
+)
+"""
+
+
+@pytest.mark.parametrize("command", ["graph", "explore"])
+def test_user_primitives_only_when_their_module_is_named(
+    in_empty_directory: Path, command: str
+) -> None:
+    (in_empty_directory / "mine.py").write_text(SOFTPLUS_MODULE)
+    (in_empty_directory / "broken.py").write_text("raise RuntimeError('not today')\n")
+    (in_empty_directory / "empty.py").write_text("x = 1\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    base = [sys.executable, "-m", "nn.app", command, "softplus(w*x)", "--at", "w=2", "x=0.5"]
+
+    def run(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*base, *extra], capture_output=True, text=True, env=env, timeout=120)
+
+    refused = run("-o", "out.svg" if command == "graph" else "out.html")
+    assert refused.returncode == 2 and "unknown function 'softplus'" in refused.stderr
+    done = run("--primitives", "mine", "-o", "out.svg" if command == "graph" else "out.html")
+    assert done.returncode == 0, done.stderr
+    value = math.log1p(math.exp(-1.0)) + 1.0  # softplus(2 · 0.5)
+    report = done.stdout if command == "graph" else done.stdout + done.stderr
+    assert f"f = softplus(w*x) = {value:.6g}" in report
+    for module, words in [
+        ("nope", "--primitives nope: no such module"),
+        ("broken", "--primitives broken: importing it failed: RuntimeError: not today"),
+        ("empty", "--primitives empty: defines no primitive of one operand"),
+    ]:
+        failed = run("--primitives", module)
+        assert failed.returncode == 2 and failed.stdout == ""
+        (line,) = failed.stderr.splitlines()
+        assert line == f"autodiff {command}: error: {words}" or line.startswith(
+            f"autodiff {command}: error: {words}"
+        )
