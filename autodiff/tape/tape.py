@@ -100,6 +100,39 @@ def _gradients(output: Value, seed: float, inputs: list[Value]) -> list[float]:
     return grads
 
 
+class _LazyCode:
+    """The functions of one piece of generated scalar code, each compiled on first use.
+
+    Example:
+        >>> from autodiff import compile
+        >>> tape = compile(lambda x: x * x, [3.0])
+        >>> sorted(tape._scalar.compiled), tape(4.0), sorted(tape._scalar.compiled)
+        ([], 16.0, ['value'])
+    """
+
+    def __init__(self, tape: Tape, make_source: Callable[[], str]) -> None:
+        self._tape = tape
+        self._make_source = make_source
+        self._source: str | None = None
+        self._namespace = scalar_namespace()
+        self.compiled: dict[str, Any] = {}
+
+    @property
+    def source(self) -> str:
+        if self._source is None:
+            self._source = self._make_source()
+        return self._source
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.compiled:
+            source = self.source
+            start = source.index(f"def {name}(")
+            end = source.find("\ndef ", start)
+            chunk = source[start:] if end < 0 else source[start : end + 1]
+            self.compiled[name] = self._tape._load(chunk, self._namespace)[name]
+        return self.compiled[name]
+
+
 class Tape:
     """A traced program with generated forward and backward code.
 
@@ -126,12 +159,22 @@ class Tape:
         # The forward and partials of user-defined primitives, which their kernels call.
         prims = {id(ins.prim): ins.prim for ins in program.instructions}
         self._functions = kernel_functions(prims.values())
-        self.source = generate(program, "scalar", self._every)
-        self._scalar = self._load(self.source, scalar_namespace())
-        self._scalar_params = self._load(
-            generate(program, "scalar", self._params), scalar_namespace()
-        )
+        # Each generated function is compiled the first time it is called: compiling is most
+        # of the cost of a big tape, and most uses need one or two of the six.
+        self._scalar = _LazyCode(self, lambda: generate(program, "scalar", self._every))
+        self._scalar_params = _LazyCode(self, lambda: generate(program, "scalar", self._params))
         self._array: dict[tuple[bool, bool], dict[str, Any]] = {}
+
+    @property
+    def source(self) -> str:
+        """The generated scalar code, for reading (made on first use).
+
+        Example:
+            >>> from autodiff import compile
+            >>> print(compile(lambda x: x * x, [3.0]).source.splitlines()[0])
+            def value(inputs):
+        """
+        return self._scalar.source
 
     def __repr__(self) -> str:
         p = self.program
