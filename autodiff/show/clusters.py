@@ -144,7 +144,8 @@ def plan_collapse(
         node id -> the module path it is collapsed into (or ``REST``); nodes drawn as
         themselves are absent.
     """
-    if sum(drawn_size(node) for node in order) <= max_nodes:
+    # every node takes one drawing node or two: more nodes than max_nodes are too many
+    if len(order) <= max_nodes and sum(map(drawn_size, order)) <= max_nodes:
         return {}
     depth = max((len(chain) for chain in chains.values()), default=0)
     owner: dict[int, str] = {}
@@ -170,15 +171,20 @@ def _lump_the_rest(order: Sequence[Value], owner: dict[int, str], max_nodes: int
     admitted: set[object] = set()
     full = False
     lumped = dict(owner)
+    owner_of = owner.get
     for node in reversed(order):
-        unit: object = owner.get(id(node), id(node))
+        key = id(node)
+        unit: object = owner_of(key, key)
         if unit in admitted:
             continue
-        cost = 1 if id(node) in owner else drawn_size(node)
-        if not full and cost <= budget:
+        if full:  # past the budget every node not admitted goes to the rest
+            lumped[key] = REST
+            continue
+        cost = 1 if key in owner else drawn_size(node)
+        if cost <= budget:
             budget -= cost
             admitted.add(unit)
         else:
             full = True
-            lumped[id(node)] = REST
+            lumped[key] = REST
     return lumped

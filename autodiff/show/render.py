@@ -261,6 +261,8 @@ def _check(
 
 
 def _check_highlight_in_graph(targets: list[Value], order: list[Value]) -> None:
+    if not targets:
+        return
     in_graph = {id(node) for node in order}
     for target in targets:
         if id(target) not in in_graph:

@@ -122,11 +122,14 @@ class _Describer:
     ) -> None:
         self.order, self.users, self.chains, self.owner = order, users, chains, owner
         self.options = options
-        self.index = {id(node): k for k, node in enumerate(order)}
+        self.index: dict[int, int] = {}  # topological positions of the nodes drawn as such
         self.summary_names: dict[str, str] = {}
-        for node in order:
-            module = owner.get(id(node))
-            if module is not None and module not in self.summary_names:
+        owner_of = owner.get
+        for k, node in enumerate(order):
+            module = owner_of(id(node))
+            if module is None:
+                self.index[id(node)] = k
+            elif module not in self.summary_names:
                 self.summary_names[module] = (
                     "rest" if module == REST else f"m{len(self.summary_names)}"
                 )
