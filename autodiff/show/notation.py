@@ -153,6 +153,10 @@ class Names:
         """``template`` with each ``{field}`` the atom of its node; only the nodes the text
         names count as used (``1`` names none, so defines nothing)."""
         named = {key: node for key, node in fields.items() if f"{{{key}}}" in template}
+        for key, node in named.items():  # inside a call's own brackets: no second pair
+            template = template.replace(
+                f"({{{key}}})", "(" + self.name(node).replace("{", "{{").replace("}", "}}") + ")"
+            )
         return template.format(**{key: self.atom(node) for key, node in named.items()})
 
     def definitions(self) -> list[str]:

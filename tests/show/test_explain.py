@@ -367,3 +367,13 @@ def test_an_operation_on_one_label_and_constants_is_written_out_in_full() -> Non
     both = Value(0.1, label="layers.2.neurons.0.a") * a  # two labels: abbreviated
     lines = str(explain((both + 0.5).tanh() * both, a)).splitlines()
     assert "  where v2 = layers.2.neurons.0.a·layers.2.neurons.1.a" in lines
+
+
+def test_an_operand_inside_a_formulas_call_gets_one_pair_of_brackets() -> None:
+    w, x = Value(0.5, label="w"), Value(2.0, label="x")
+    lines = str(explain((w * x).exp() + (w + x).cos(), w)).splitlines()
+    assert "       = 1 · exp(w·x) · x" in lines
+    assert "       = 1 · (-sin(w + x)) · 1" in lines
+    assert not any("((" in line for line in lines)
+    odd = Value(1.0, label="{odd}")  # braces in a label are text, not a format field
+    assert "= exp({odd})" in str(explain(odd.exp(), odd))
