@@ -23,15 +23,14 @@ from typing import Any
 
 from autodiff.show.render import GraphvizNotFound
 
-from .formula import FUNCTIONS, FormulaError, load_primitives, parse
+from .formula import FUNCTIONS, FormulaError
 from .graph_command import (
     UsageError,
-    _differentiate,
-    _formula_and_assignments,
     _is_dir,
-    _output_name,
     _report,
-    _values,
+    add_formula_arguments,
+    evaluated,
+    parsed,
 )
 
 __all__ = ["add_parser", "run"]
@@ -49,44 +48,18 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         "the value and every partial derivative, and write one self-contained HTML page "
         "in which the graph can be clicked, its backward pass stepped and its inputs changed.",
     )
-    explore.add_argument("formula", nargs="?", help='for example "tanh(w*x + b)"')
-    explore.add_argument(
-        "--at",
-        nargs="*",
-        action="extend",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a value for every name (the formula may come before or after)",
-    )
+    add_formula_arguments(explore)
     explore.add_argument(
         "-o", "--output", help=f"the page's file, .html (default {DEFAULT_OUTPUT}), - for stdout"
-    )
-    explore.add_argument("--digits", type=int, default=4, help="significant digits (default 4)")
-    explore.add_argument(
-        "--primitives",
-        action="append",
-        default=[],
-        metavar="MODULE",
-        help="import MODULE (runs its code) and let the formula call the primitives it "
-        "defines with autodiff.primitive(...); never done without this option",
     )
 
 
 def run(args: argparse.Namespace) -> int:
     """Carry out ``autodiff explore``; return the exit status."""
     try:
-        load_primitives(args.primitives)
-        text, assignments = _formula_and_assignments(args.formula, args.at)
-        formula = parse(text)
-        values = _values(assignments, formula)
+        formula, values = parsed(args)
         output = _destination(args.output)
-        if not 1 <= args.digits <= 17:
-            raise UsageError(f"--digits must be between 1 and 17, got {args.digits}")
-        out, leaves = formula.evaluate(values)
-        name = _output_name(formula)
-        if out.children:
-            out.label = name
-        _differentiate(formula, out)
+        out, leaves, name = evaluated(formula, values, args.digits)
     except (FormulaError, UsageError) as error:
         return _fail(str(error), 2)
     report = sys.stderr if output is None else sys.stdout

@@ -50,8 +50,20 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         f"{', '.join(FUNCTIONS)}), evaluate it at the given values, run backward, "
         "print the value and every partial derivative, and draw the graph.",
     )
-    graph.add_argument("formula", nargs="?", help='for example "tanh(w*x + b)"')
+    add_formula_arguments(graph)
     graph.add_argument(
+        "-o", "--output", help="the drawing's file, - for standard output (default graph.FORMAT)"
+    )
+    graph.add_argument("--format", choices=FORMATS, help="default: from -o's suffix, else svg")
+    graph.add_argument("--explain", metavar="NAME", help="print the chain-rule ledger of ∂f/∂NAME")
+    graph.add_argument("--show-local", action="store_true", help="label edges with local partials")
+
+
+def add_formula_arguments(parser: argparse.ArgumentParser) -> None:
+    """The formula, its values and how numbers are written: what ``graph`` and ``explore``
+    (:mod:`nn.app.explore_command`) both take."""
+    parser.add_argument("formula", nargs="?", help='for example "tanh(w*x + b)"')
+    parser.add_argument(
         "--at",
         nargs="*",
         action="extend",
@@ -59,14 +71,8 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         metavar="NAME=VALUE",
         help="a value for every name (the formula may come before or after)",
     )
-    graph.add_argument(
-        "-o", "--output", help="the drawing's file, - for standard output (default graph.FORMAT)"
-    )
-    graph.add_argument("--format", choices=FORMATS, help="default: from -o's suffix, else svg")
-    graph.add_argument("--explain", metavar="NAME", help="print the chain-rule ledger of ∂f/∂NAME")
-    graph.add_argument("--show-local", action="store_true", help="label edges with local partials")
-    graph.add_argument("--digits", type=int, default=4, help="significant digits (default 4)")
-    graph.add_argument(
+    parser.add_argument("--digits", type=int, default=4, help="significant digits (default 4)")
+    parser.add_argument(
         "--primitives",
         action="append",
         default=[],
@@ -76,23 +82,45 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     )
 
 
+def parsed(args: argparse.Namespace) -> tuple[Formula, dict[str, float]]:
+    """The checked formula of ``args`` and a number for each of its names.
+
+    Raises:
+        FormulaError, UsageError: one line each, for the command to print.
+    """
+    load_primitives(args.primitives)
+    text, assignments = _formula_and_assignments(args.formula, args.at)
+    formula = parse(text)
+    return formula, _values(assignments, formula)
+
+
+def evaluated(
+    formula: Formula, values: dict[str, float], digits: int
+) -> tuple[Value, dict[str, Value], str]:
+    """The formula's graph at ``values``, differentiated: its output (labelled with the
+    output's name), its leaves by name, and that name.
+
+    Raises:
+        FormulaError, UsageError: as :func:`parsed`, or ``digits`` out of range.
+    """
+    if not 1 <= digits <= 17:
+        raise UsageError(f"--digits must be between 1 and 17, got {digits}")
+    out, leaves = formula.evaluate(values)
+    name = _output_name(formula)
+    if out.children:
+        out.label = name
+    _differentiate(formula, out)
+    return out, leaves, name
+
+
 def run(args: argparse.Namespace) -> int:
     """Carry out ``autodiff graph``; return the exit status."""
     try:
-        load_primitives(args.primitives)
-        text, assignments = _formula_and_assignments(args.formula, args.at)
-        formula = parse(text)
-        values = _values(assignments, formula)
+        formula, values = parsed(args)
         if args.explain is not None:
             _check_name("--explain", args.explain, formula)
         output, fmt = _destination(args.output, args.format)
-        if not 1 <= args.digits <= 17:
-            raise UsageError(f"--digits must be between 1 and 17, got {args.digits}")
-        out, leaves = formula.evaluate(values)
-        name = _output_name(formula)
-        if out.children:
-            out.label = name
-        _differentiate(formula, out)
+        out, leaves, name = evaluated(formula, values, args.digits)
         ledger = _ledger(formula, out, leaves, args.explain, args.digits)
     except (FormulaError, UsageError) as error:
         return _fail(str(error), 2)
