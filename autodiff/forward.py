@@ -28,39 +28,13 @@ from numbers import Real
 from typing import Any
 
 from .backward import gradients, written_data_error
-from .graph import local_partials
+from .graph import local_partials, topological_order_of
 from .recording import recording
 from .value import Value
 
-__all__ = ["hvp", "jvp", "jvp_fn", "tangent_order"]
+__all__ = ["hvp", "jvp", "jvp_fn"]
 
 _INF = math.inf
-
-
-def tangent_order(outputs: Sequence[Value]) -> list[Value]:
-    """Every node below any of ``outputs``, each once, operands before their results.
-
-    Example:
-        >>> from autodiff import Value
-        >>> x = Value(1.0, label="x")
-        >>> a, b = x * 2.0, x + 1.0
-        >>> [node.label or node.op for node in tangent_order([a, b])]
-        ['x', '', '*', '', '+']
-    """
-    visited: set[Value] = set()
-    order: list[Value] = []
-    stack: list[Value | None] = list(reversed(outputs))
-    while stack:
-        node = stack.pop()
-        if node is None:  # the marker: the node under it has all its operands in order
-            popped = stack.pop()
-            assert popped is not None
-            order.append(popped)
-        elif node not in visited:
-            visited.add(node)
-            stack += (node, None)
-            stack += reversed(node.children)
-    return order
 
 
 def _checked(values: Any, what: str) -> list[Value]:
@@ -125,7 +99,7 @@ def jvp(
     for node, t in zip(inputs, _tangents(tangents, len(inputs), "jvp")):
         seeds[node] = seeds.get(node, 0.0) + t
     tangent: dict[Value, float] = {}
-    for node in tangent_order(outputs):
+    for node in topological_order_of(outputs):
         t = seeds.get(node, 0.0)
         children = node.children
         incoming = [tangent[child] for child in children]

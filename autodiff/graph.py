@@ -42,6 +42,7 @@ __all__ = [
     "primitive_of",
     "reachable",
     "topological_order",
+    "topological_order_of",
 ]
 
 
@@ -81,9 +82,23 @@ def topological_order(root: N) -> list[N]:
     # marker, to be appended once everything pushed after it (its operands) is done. No
     # object is made per node, so a chain a million deep leaves nothing for the garbage
     # collector to scan (a stack of per-node frames made it scan them again and again).
+    return topological_order_of([root])
+
+
+def topological_order_of(roots: Sequence[N]) -> list[N]:
+    """:func:`topological_order` below several roots at once: every node below any of them,
+    each once, operands before their results, the roots' graphs in the roots' order.
+
+    Example:
+        >>> from autodiff import Value
+        >>> x = Value(2.0, label="x")
+        >>> a, b = x * 3.0, x + 1.0
+        >>> [node.label or node.op for node in topological_order_of([a, b])]
+        ['x', '', '*', '', '+']
+    """
     visited: set[N] = set()
     order: list[N] = []
-    stack: list[N | None] = [root]
+    stack: list[N | None] = list(reversed(roots))
     while stack:
         node = stack.pop()
         if node is None:  # the marker: the node under it has all its operands in order
