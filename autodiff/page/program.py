@@ -28,8 +28,8 @@ from typing import Any
 
 from ..graph import primitive_of, topological_order
 from ..primitives import Primitive
-from ..show.clusters import is_parameter
 from ..show.notation import Names, chain_symbol
+from ..show.scene import node_kind
 from ..tape.kernels import Symbol
 from ..value import Value
 
@@ -85,16 +85,6 @@ def walk_order(order: list[Value]) -> list[int]:
     return walk
 
 
-def _kind(node: Value, root: Value) -> str:
-    if node is root:
-        return "output"
-    if node.children:
-        return "result"
-    if is_parameter(node):
-        return "parameter"
-    return "input" if node.label else "constant"
-
-
 def describe_graph(root: Value, *, digits: int) -> dict[str, Any]:
     """Everything the page needs to know about the graph below ``root``, as JSON-ready data."""
     order = topological_order(root)
@@ -110,7 +100,7 @@ def describe_graph(root: Value, *, digits: int) -> dict[str, Any]:
             "label": node.label,
             "name": names.name(node),
             "op": node.op,
-            "kind": _kind(node, root),
+            "kind": node_kind(node, node is root),
             "children": children,
             "data": node.data,
             "grad": node.grad,

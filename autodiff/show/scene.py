@@ -18,7 +18,7 @@ from ..value import Value
 from .clusters import REST, drawn_size, is_parameter
 from .notation import format_number
 
-__all__ = ["FILL", "HIGHLIGHT", "Options", "Scene", "describe"]
+__all__ = ["FILL", "HIGHLIGHT", "Options", "Scene", "describe", "node_kind"]
 
 HIGHLIGHT = "#d62728"
 DIM = "#c8c8c8"
@@ -179,7 +179,7 @@ class _Describer:
         return f"{{ {text} }}" if self.options.horizontal else text
 
     def _value(self, node: Value, cluster: str | None) -> Attributes:
-        kind = _kind(node, node is self.order[-1])
+        kind = node_kind(node, node is self.order[-1])
         name = node.label
         if name in self.options.labels:
             name = self.options.labels[name]  # a name given whole, as in W2[1][3]
@@ -359,7 +359,16 @@ def _ranks(names: list[str], edges: list[tuple[str, str, str | None, bool]]) -> 
     return ranks
 
 
-def _kind(node: Value, is_root: bool) -> str:
+def node_kind(node: Value, is_root: bool) -> str:
+    """How a drawing (and the page) shows a node: ``output``, ``result``, ``parameter``,
+    ``input`` or ``constant``.
+
+    Example:
+        >>> from autodiff import Value
+        >>> w = Value(1.0, label="w")
+        >>> [node_kind(n, False) for n in (w, w * 2.0, Value(2.0), Value(2.0, label="x"))]
+        ['parameter', 'result', 'constant', 'input']
+    """
     if is_root:
         return "output"
     if node.children:
