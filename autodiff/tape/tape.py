@@ -406,6 +406,8 @@ class Tape:
         Raises:
             ModuleNotFoundError: torch is not installed.
             TypeError: ``dtype`` is not a floating-point torch dtype.
+            ValueError: the tape uses a primitive defined with :func:`autodiff.primitive`
+                (its code runs on numbers, not tensors).
 
         Example:
             >>> import torch

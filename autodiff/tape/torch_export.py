@@ -35,6 +35,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
+from ..primitives import BUILTIN
 from .codegen import generate
 
 __all__ = ["torch_module"]
@@ -135,6 +136,12 @@ def torch_module(tape: Any, dtype: Any = None, device: Any = None, checked: bool
         raise TypeError(
             "to_torch: dtype must be a floating-point torch dtype such as torch.float32, "
             f"got {type(dtype).__name__}: {dtype!r}"
+        )
+    own = sorted({ins.prim.name for ins in tape.program.instructions} - BUILTIN)
+    if own:  # their batch form calls the user's Python code on numpy arrays, not tensors
+        raise ValueError(
+            f"to_torch: the tape uses primitives of your own ({', '.join(own)}), which have "
+            "no torch form; a tape of the engine's primitives converts"
         )
     source = generate(tape.program, "array", [])
     source = source[: source.index("def value_and_grad(")]  # the values are all it needs

@@ -136,3 +136,16 @@ def test_gradients_of_arguments_through_torch_autograd() -> None:
         xv, yv = Value(x[k].item()), Value(y[k].item())
         (dx,) = grad((xv * yv).tanh() + xv.exp(), [xv])
         assert close(x.grad[k].item(), dx)
+
+
+def test_a_tape_with_a_primitive_of_your_own_is_refused() -> None:
+    from autodiff import primitive, unregister
+
+    cube = primitive("cube_t", forward=lambda x: x**3, partials=lambda x, out: (3 * x * x,))
+    try:
+        w = Value(0.5, label="w")
+        tape = compile_tape(lambda x: cube(w * x), [1.0], wrt=[w])
+        with pytest.raises(ValueError, match=r"primitives of your own \(cube_t\)"):
+            tape.to_torch()
+    finally:
+        unregister("cube_t")
