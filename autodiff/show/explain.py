@@ -16,11 +16,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..collector import collector_paused
 from ..functional import grad
-from ..graph import local_partials, path_counts, topological_order
+from ..graph import local_partials, path_counts, primitive_of, topological_order
+from ..primitives import VARIADIC
 from ..value import Value
 from .notation import Names, chain_symbol, factor, format_number
 
@@ -389,7 +390,7 @@ class _Step(NamedTuple):
     user: Value
     node: Value
     partial: float
-    route: tuple[tuple[Value, int], ...] | None  # the edges (parent, position), if one route
+    route: Any  # None for several routes, else links back: (earlier, (parent, position))
 
 
 def _labelled_lines(
@@ -411,6 +412,8 @@ def _labelled_lines(
         on_path[c.child] = on_path.get(c.child, 0.0) + c.amount
     position = {node: index for index, node in enumerate(order)}
     steps = _steps_between_labels(explanation, on_path, position)
+    if steps is None:
+        return None
     by_label: dict[object, list[Value]] = {}
     for node in sorted(steps, key=position.__getitem__):  # the first example first
         by_label.setdefault(node.label or id(node), []).append(node)
@@ -485,22 +488,46 @@ def _account_line(
 def _step_formula(names: Names, step: _Step) -> str:
     """∂user/∂node: the product of the local formulas along its one route (factors of 1
     left out), or the symbol when several routes add up."""
-    if step.route is None:
+    edges: list[tuple[Value, int]] = []
+    link = step.route
+    while link:  # the route is kept as links back to the user: unwind it, user first
+        link, edge = link
+        edges.append(edge)
+    edges.reverse()
+    factors = [edge for edge in edges if not _is_one(*edge)]
+    if step.route is None or len(factors) > ROUTE_FORMULA:
         return chain_symbol(names, step.user, step.node)
-    formulas = [names.formula(parent, position) for parent, position in step.route]
-    kept = [factor(formula) for formula in formulas if formula != "1"]
+    kept = [factor(names.formula(parent, position)) for parent, position in factors]
     return " · ".join(kept) if kept else "1"
+
+
+def _is_one(parent: Value, position: int) -> bool:
+    """The local partial's formula is the constant 1 (a sum's, say), without writing it."""
+    prim = primitive_of(parent)
+    if prim is None:
+        return False
+    formulas = prim.local_formulas
+    if prim.arity == VARIADIC and len(formulas) == 1:
+        return formulas[0] == "1"
+    return position < len(formulas) and formulas[position] == "1"
+
+
+ROUTE_FORMULA = 12
+"""A step with at most this many factors other than 1 is written as the product of their
+formulas; a longer one as its symbol, ∂user/∂node."""
 
 
 def _steps_between_labels(
     explanation: Explanation, on_path: dict[Value, float], position: dict[Value, int]
-) -> dict[Value, list[_Step]]:
+) -> dict[Value, list[_Step]] | None:
     """For each labelled node on a path (and ``wrt``), its steps up to the labelled nodes
-    (or the output) that use it.
+    (or the output) that use it; None when that would take more than a few visits per node
+    (many labelled users sharing one large unlabelled part of the graph).
 
     From each user, walk down through the unlabelled nodes on paths, multiplying local
     partials and adding over routes, until a labelled node or ``wrt``.
     """
+    budget = 20 * len(on_path) + 10_000  # node visits: linear in the graph, whatever its shape
     output, wrt = explanation.output, explanation.wrt
     edges: dict[Value, list[tuple[Value, int, float]]] = {}
     for c in explanation.contributions:
@@ -517,19 +544,22 @@ def _steps_between_labels(
         while pending:  # the unlabelled nodes below user, down to the labelled ones
             node = pending.pop()
             region.append(node)
+            budget -= 1
+            if budget < 0:
+                return None
             for child, _, _ in edges.get(node, ()):
                 if child not in seen and not stops(child):
                     seen.add(child)
                     pending.append(child)
         region.sort(key=lambda node: -position[node])  # users before what they use
         below: dict[Value, float] = {user: 1.0}
-        route: dict[Value, tuple[tuple[Value, int], ...] | None] = {user: ()}
+        route: dict[Value, Any] = {user: ()}  # one link per edge: no route is copied
         reached: dict[Value, float] = {}
         for node in region:
             for child, index, partial in edges.get(node, ()):
                 amount = below[node] * partial
                 here = route[node]
-                path = None if here is None else (*here, (node, index))
+                path = None if here is None else (here, (node, index))
                 target = reached if stops(child) else below
                 route[child] = path if child not in target else None
                 target[child] = target.get(child, 0.0) + amount

@@ -377,3 +377,36 @@ def test_an_operand_inside_a_formulas_call_gets_one_pair_of_brackets() -> None:
     assert not any("((" in line for line in lines)
     odd = Value(1.0, label="{odd}")  # braces in a label are text, not a format field
     assert "= exp({odd})" in str(explain(odd.exp(), odd))
+
+
+def test_a_long_unlabelled_step_is_written_as_its_symbol() -> None:
+    x = Value(0.5, label="x")
+    u = x
+    for _ in range(3000):  # unlabelled: one step of 6000 edges between b and x
+        u = u * 1.0000001 + 0.1
+    b = u * 1.0
+    b.label = "b"
+    out = sum_of([b * float(k) for k in range(1, 120)])  # 119 paths: past max_paths
+    out.label = "C"
+    lines = str(explain(out, x)).splitlines()
+    assert lines[-1].startswith("∂C/∂x = ∂C/∂b · ∂b/∂x = ")
+    assert max(len(line) for line in lines) < 400
+
+
+def test_many_labelled_users_of_one_big_unlabelled_part_get_the_edge_account() -> None:
+    # 300 labelled nodes each use the same 3000-node unlabelled chain: walking it once per
+    # user would be quadratic, so the ledger gives the linear edge-by-edge account instead.
+    x = Value(0.5, label="x")
+    u = x
+    for _ in range(1500):
+        u = u * 1.0000001 + 0.1
+    users = []
+    for k in range(300):
+        user = u * float(k + 1)
+        user.label = f"user{k}"
+        users.append(user)
+    out = sum_of(users)
+    explanation = explain(out, x)
+    text = str(explanation)
+    assert "The chain rule edge by edge instead" in text
+    assert explanation.total == grad(out, [x])[0]
