@@ -529,8 +529,8 @@ def _from_torch_names(state: Mapping[str, Any], layers: list[Layer]) -> Mapping[
     converted: dict[str, Any] = {}
     names = torch_names([layer.activation for layer in layers])
     for k, (weight_name, bias_name) in enumerate(names):
-        weights = _numbers(state.get(weight_name), weight_name)
-        biases = _numbers(state.get(bias_name), bias_name)
+        weights = _numbers(state.get(weight_name))
+        biases = _numbers(state.get(bias_name))
         # every entry given gets its nn name: a shape that does not fit shows up as
         # missing and unexpected names in the checks
         for i, row in enumerate(weights if isinstance(weights, list) else []):
@@ -544,7 +544,7 @@ def _from_torch_names(state: Mapping[str, Any], layers: list[Layer]) -> Mapping[
     return converted
 
 
-def _numbers(entry: Any, name: str) -> Any:
+def _numbers(entry: Any) -> Any:
     """A tensor or an array as nested lists of floats (``tolist``); lists as they are."""
     if entry is None:
         return None
