@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import functions
+from .collector import collector_paused
 from .extend import UserPrimitive, primitive, unregister
 from .forward import hvp, jvp, jvp_fn
 from .functional import grad, hessian, jacobian
@@ -66,6 +67,7 @@ __all__ = [
     "TraceError",
     "UserPrimitive",
     "Value",
+    "collector_paused",
     "compile",
     "compile_tape",
     "dot",

@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol, TypeVar
 
 from .graph import Node, reachable
-from .primitives import Primitive, RuleError, derivative_error
+from .primitives import PRIMITIVES, Primitive, RuleError, derivative_error
 
 __all__ = [
     "WALK_LOCK",
@@ -51,6 +51,8 @@ __all__ = [
 ]
 
 _INF = math.inf
+_ADD = PRIMITIVES["+"]
+_MUL = PRIMITIVES["*"]
 
 
 WALK_LOCK = threading.RLock()
@@ -96,13 +98,17 @@ def _count_uses(root: Walked) -> None:
         arity = prim.arity
         if arity == 2:
             a = node._a
-            a._n = (n := a._n) + 1
-            if not n:
+            if n := a._n:
+                a._n = n + 1
+            else:  # a first use: a node not reached yet
+                a._n = 1
                 a._g = 0.0
                 push(a)
             b = node._b
-            b._n = (n := b._n) + 1
-            if not n:
+            if n := b._n:
+                b._n = n + 1
+            else:
+                b._n = 1
                 b._g = 0.0
                 push(b)
         elif arity == 1:
@@ -135,7 +141,8 @@ def accumulate_grads(root: Walked, seed: float) -> None:
     with WALK_LOCK:
         node = root
         ready = [root]
-        counted = committed = False
+        counted = False
+        committed = True  # whether `node` (the last one popped) has its new .grad
         try:
             _count_uses(root)
             counted = True
@@ -143,23 +150,47 @@ def accumulate_grads(root: Walked, seed: float) -> None:
             pop, push = ready.pop, ready.append
             while ready:
                 node = pop()
-                committed = False
                 g = node._g
                 grad = node.grad
                 total = grad + g if grad else g  # 0.0 + g would allocate a new float
                 # Float products overflow to inf silently, and inf times a zero partial makes
                 # nan further down: stop at the first node whose gradient is not finite.
                 if not -_INF < total < _INF:
+                    committed = False
                     raise _gradient_error(node, grad, g)
                 node._g = grad  # kept until the next walk, to undo this one if it fails
                 node.grad = total
-                committed = True
                 prim = node._prim
-                if prim is None:
+                # * and + (most nodes of a network's graph) have their partials written out:
+                # the same floats as their rules give (g·1.0 is g; x·y's partials are y, x).
+                # Every other rule is looked up on the node, with one branch per arity.
+                if prim is _MUL:
+                    a = node._a
+                    b = node._b
+                    if g:
+                        a._g += g * b._data
+                        b._g += g * a._data
+                    a._n = (n := a._n - 1)
+                    if not n:
+                        push(a)
+                    b._n = (n := b._n - 1)
+                    if not n:
+                        push(b)
+                elif prim is _ADD:
+                    a = node._a
+                    b = node._b
+                    if g:
+                        a._g += g
+                        b._g += g
+                    a._n = (n := a._n - 1)
+                    if not n:
+                        push(a)
+                    b._n = (n := b._n - 1)
+                    if not n:
+                        push(b)
+                elif prim is None:
                     continue
-                arity = prim.arity
-                # One branch per arity (not per operation): the rule is looked up on the node.
-                if arity == 2:
+                elif (arity := prim.arity) == 2:
                     a = node._a
                     b = node._b
                     if g:

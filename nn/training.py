@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from autodiff import Value
+from autodiff import Value, collector_paused
 
 from .checks import positive_int
 
@@ -55,11 +55,14 @@ def _run_epoch(
     seen = 0.0
     for start in range(0, count, batch_size):
         stop = min(start + batch_size, count)
-        optimizer.zero_grad()
-        cost = _batch_cost(model, loss, inputs[start:stop], targets[start:stop])
-        cost.backward()
-        optimizer.step()
-        seen += cost.data * (stop - start)
+        # A step builds a graph and drops it: no collections meanwhile (autodiff/collector.py).
+        with collector_paused():
+            optimizer.zero_grad()
+            cost = _batch_cost(model, loss, inputs[start:stop], targets[start:stop])
+            cost.backward()
+            optimizer.step()
+            seen += cost.data * (stop - start)
+            del cost  # the graph is freed inside the pause
     return seen / count
 
 

@@ -211,3 +211,47 @@ def test_fit_errors(arguments: dict[str, Any], error: type[Exception], words: st
             progress=False,
             **call,
         )
+
+
+def test_each_step_of_fit_runs_with_the_collector_paused_and_it_comes_back() -> None:
+    # A step builds a graph and drops it; no collection need scan it (autodiff/collector.py).
+    import gc
+
+    model, inputs, targets = small_problem()
+    during: list[bool] = []
+
+    def watching_loss(prediction: Any, target: Any) -> Value:
+        during.append(gc.isenabled())
+        return sum_squared_error(prediction, target)
+
+    def collector_on_between_epochs(epoch: int, cost: float) -> None:
+        during.append(gc.isenabled())
+
+    fit(
+        model,
+        inputs,
+        targets,
+        loss=watching_loss,
+        optimizer=SGD(model.parameters(), lr=0.1),
+        epochs=2,
+        batch_size=5,
+        progress=False,
+        callback=collector_on_between_epochs,
+    )
+    assert during == ([False] * 10 + [True]) * 2
+    assert gc.isenabled()
+
+    def failing_loss(prediction: Any, target: Any) -> Value:
+        raise ZeroDivisionError("in the loss")
+
+    with pytest.raises(ZeroDivisionError):
+        fit(
+            model,
+            inputs,
+            targets,
+            loss=failing_loss,
+            optimizer=SGD(model.parameters(), lr=0.1),
+            epochs=1,
+            progress=False,
+        )
+    assert gc.isenabled()
