@@ -53,6 +53,7 @@ __all__ = [
 _INF = math.inf
 _ADD = PRIMITIVES["+"]
 _MUL = PRIMITIVES["*"]
+_DOT = PRIMITIVES["dot"]
 
 
 WALK_LOCK = threading.RLock()
@@ -210,16 +211,34 @@ def accumulate_grads(root: Walked, seed: float) -> None:
                     a._n = (n := a._n - 1)
                     if not n:
                         push(a)
+                elif prim is _DOT and g:  # ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ: weights first, as the rule
+                    operands = node._a
+                    half = len(operands) // 2
+                    weights, inputs = operands[:half], operands[half:]
+                    for a, paired in zip(weights, inputs):
+                        a._g += g * paired._data
+                        a._n = (n := a._n - 1)
+                        if not n:
+                            push(a)
+                    for a, paired in zip(inputs, weights):
+                        a._g += g * paired._data
+                        a._n = (n := a._n - 1)
+                        if not n:
+                            push(a)
                 else:
                     operands = node._a
                     if g:
                         partials = prim.local_grads(*[a._data for a in operands], node._data)
                         for a, partial in zip(operands, partials):
                             a._g += g * partial
-                    for a in operands:
-                        a._n = (n := a._n - 1)
-                        if not n:
-                            push(a)
+                            a._n = (n := a._n - 1)
+                            if not n:
+                                push(a)
+                    else:
+                        for a in operands:
+                            a._n = (n := a._n - 1)
+                            if not n:
+                                push(a)
         except BaseException as error:
             if counted:
                 _undo(root, ready if committed else [*ready, node])

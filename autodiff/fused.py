@@ -25,6 +25,10 @@ from .value import Value, _lift, apply_variadic
 
 __all__ = ["dot", "sum_of"]
 
+_DOT = PRIMITIVES["dot"]
+_SUM = PRIMITIVES["sum"]
+_JUST_VALUE = {Value}
+
 
 def sum_of(values: Iterable[Value | float]) -> Value:
     """v₁ + v₂ + … + vₙ as one ``"sum"`` node (numbers become constant leaves).
@@ -38,10 +42,12 @@ def sum_of(values: Iterable[Value | float]) -> Value:
         >>> s.data, s.op
         (6.5, 'sum')
     """
-    operands = tuple(_lift(v, "sum") for v in values)
+    operands = tuple(values)
     if not operands:
         raise ValueError("sum_of: needs at least one value, got none")
-    return apply_variadic(PRIMITIVES["sum"], operands)
+    if not _all_values(operands):
+        operands = tuple(_lift(v, "sum") for v in operands)
+    return apply_variadic(_SUM, operands)
 
 
 def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Value:
@@ -62,5 +68,12 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Va
         )
     if not weights:
         raise ValueError("dot: needs at least one weight and input, got none")
-    operands = tuple(_lift(v, "dot") for v in weights) + tuple(_lift(v, "dot") for v in inputs)
-    return apply_variadic(PRIMITIVES["dot"], operands)
+    operands = (*weights, *inputs)
+    if not _all_values(operands):  # numbers among them: made constant leaves (or refused)
+        operands = tuple(_lift(v, "dot") for v in operands)
+    return apply_variadic(_DOT, operands)
+
+
+def _all_values(items: tuple[object, ...]) -> bool:
+    # One C-level pass: a neuron's call, the innermost loop of training, makes a dot node.
+    return set(map(type, items)) == _JUST_VALUE

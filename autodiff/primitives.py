@@ -22,7 +22,7 @@ import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, reduce
 from typing import Any
 
 __all__ = [
@@ -350,11 +350,11 @@ def _abs_grads(x: Any, out: Any) -> tuple[Any]:
 # --- fused reductions ------------------------------------------------------------------
 # One node for a whole sum or dot product (a neuron's Σ wᵢxᵢ) instead of a chain of binary
 # nodes: far fewer objects to build and walk, with every operand's partial still exposed.
+# Both add left to right from 0.0, as a loop `total += term` would (builtin sum() adds with
+# compensation since Python 3.12, which would change the floats); reduce over operator's
+# functions runs that loop in C.
 def _sum(*xs: float) -> float:
-    total = 0.0
-    for x in xs:
-        total += x
-    return total
+    return reduce(operator.add, xs, 0.0)
 
 
 def _sum_grads(*operands_and_out: Any) -> tuple[Any, ...]:
@@ -364,10 +364,8 @@ def _sum_grads(*operands_and_out: Any) -> tuple[Any, ...]:
 def _dot(*weights_then_inputs: float) -> float:
     """Σ wᵢxᵢ over operands (w₁, …, wₙ, x₁, …, xₙ)."""
     n = len(weights_then_inputs) // 2
-    total = 0.0
-    for w, x in zip(weights_then_inputs[:n], weights_then_inputs[n:]):
-        total += w * x
-    return total
+    products = map(operator.mul, weights_then_inputs[:n], weights_then_inputs[n:])
+    return reduce(operator.add, products, 0.0)
 
 
 def _dot_grads(*operands_and_out: Any) -> tuple[Any, ...]:

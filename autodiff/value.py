@@ -17,6 +17,7 @@ import reprlib
 import sys
 from collections.abc import Callable
 from numbers import Real
+from operator import attrgetter
 from typing import Any
 
 from .backward import accumulate_grads, written_error
@@ -413,6 +414,7 @@ class Value:
 Value._data = Value.__dict__["data"]
 
 _new_object = object.__new__
+_data_of = attrgetter("_data")
 _recorder = current_recorder  # True; False under no_grad; or a tracing tape's collector, to call
 
 
@@ -536,12 +538,21 @@ def _apply1(prim: Primitive, x: Value) -> Value:
     # so the operand is checked, not only the result as for + and *.
     if not -_INF < (data := x._data) < _INF:
         raise _not_finite(prim, (x,))
-    node = _result(prim, prim.forward(data), (x,))
+    if not -_INF < (data := prim.forward(data)) < _INF:
+        raise _not_finite(prim, (x,))
+    node = _new_object(Value)  # as _constant(data), written out: a call saved per node
+    node._data = data
+    node.grad = 0.0
+    node.label = ""
+    node._g = 0.0
+    node._n = 0
     if recorder := _recorder():
         node._prim = prim
         node._a = x
         if recorder is not True:
             recorder(node)
+    else:
+        node._prim = None
     return node
 
 
@@ -562,12 +573,21 @@ def apply_variadic(prim: Primitive, operands: tuple[Value, ...]) -> Value:
     """The node for a primitive that takes any number of operands (``sum``, ``dot``)."""
     # A sum or dot product of operands one of which is not finite is never finite itself:
     # the result's check covers a number written into an operand's .data.
-    node = _result(prim, prim.forward(*[x._data for x in operands]), operands)
+    if not -_INF < (data := prim.forward(*map(_data_of, operands))) < _INF:
+        raise _not_finite(prim, operands)
+    node = _new_object(Value)  # as _constant(data), written out: a call saved per node
+    node._data = data
+    node.grad = 0.0
+    node.label = ""
+    node._g = 0.0
+    node._n = 0
     if recorder := _recorder():
         node._prim = prim
         node._a = operands
         if recorder is not True:
             recorder(node)
+    else:
+        node._prim = None
     return node
 
 
