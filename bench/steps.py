@@ -67,6 +67,29 @@ def _with(option: str, value: object, factory: Callable[..., Any]) -> Factory:
     return lambda layers, a, b, lr: factory(layers, a, b, lr, **{option: value})
 
 
+def _paused(factory: Factory) -> Factory:
+    """A step run with the cyclic collector paused, as ``nn.fit`` runs each of its steps."""
+
+    def paused_factory(layers: Layers, a: Any, b: Any, lr: float) -> Callable[..., Any]:
+        from autodiff import collector_paused
+
+        step = factory(layers, a, b, lr)
+
+        def paused_step(collect: bool = False) -> Any:
+            with collector_paused():
+                return step(collect)
+
+        return paused_step
+
+    return paused_factory
+
+
+def _eager(contenders: dict[str, Factory], name: str, factory: Factory) -> None:
+    """``name``: the step paused as nn.fit runs it; ``name, collector on``: as it comes."""
+    contenders[name] = _paused(factory)
+    contenders[f"{name}, collector on"] = factory
+
+
 def _folded(factory: Callable[..., Any]) -> Factory:
     """The batched tape with ``fold_layers=True``: layers as matrix products (sums reordered)."""
     return lambda layers, a, b, lr: factory(layers, a, b, lr, batched=True, fold=True)
@@ -74,14 +97,12 @@ def _folded(factory: Callable[..., Any]) -> Factory:
 
 def run_demo(rounds: int) -> StepResult:
     """micrograd's demo step: MLP 2→16→16→1 (relu), 100 two-moons points, hinge loss, SGD."""
-    contenders: dict[str, Factory] = {
-        "floats": _float_step(floats.demo_step),
-        "autodiff eager": engine_autodiff.demo,
-        "autodiff eager, fused dot": _with("fused", True, engine_autodiff.demo),
-        "autodiff tape": engine_autodiff.demo_tape,
-        "nn.MLP eager": engine_nn.demo,
-        "nn.MLP tape": _with("tape", True, engine_nn.demo),
-    }
+    contenders: dict[str, Factory] = {"floats": _float_step(floats.demo_step)}
+    _eager(contenders, "autodiff eager", engine_autodiff.demo)
+    contenders["autodiff eager, fused dot"] = _paused(_with("fused", True, engine_autodiff.demo))
+    contenders["autodiff tape"] = engine_autodiff.demo_tape
+    _eager(contenders, "nn.MLP eager", engine_nn.demo)
+    contenders["nn.MLP tape"] = _with("tape", True, engine_nn.demo)
     if _have("numpy"):
         contenders["autodiff tape, batched"] = _with("batched", True, engine_autodiff.demo_tape)
         contenders["autodiff tape, batched, folded"] = _folded(engine_autodiff.demo_tape)
@@ -96,14 +117,14 @@ def run_demo(rounds: int) -> StepResult:
 
 def run_course(rounds: int) -> StepResult:
     """The course's step: 1→6→7→2 sigmoid network, heart data (N = 100), C = (1/N) Σ|a3 − y|²."""
-    contenders: dict[str, Factory] = {
-        "floats": _float_step(floats.course_step),
-        "autodiff eager": engine_autodiff.course,
-        "autodiff eager, fused dot": _with("fused", True, engine_autodiff.course),
-        "autodiff tape": engine_autodiff.course_tape,
-        "nn.MLP eager": engine_nn.course,
-        "nn.MLP tape": _with("tape", "rows", engine_nn.course),
-    }
+    contenders: dict[str, Factory] = {"floats": _float_step(floats.course_step)}
+    _eager(contenders, "autodiff eager", engine_autodiff.course)
+    contenders["autodiff eager, fused dot"] = _paused(
+        _with("fused", True, engine_autodiff.course)
+    )
+    contenders["autodiff tape"] = engine_autodiff.course_tape
+    _eager(contenders, "nn.MLP eager", engine_nn.course)
+    contenders["nn.MLP tape"] = _with("tape", "rows", engine_nn.course)
     if _have("numpy"):
         contenders["autodiff tape, batched"] = _with("batched", True, engine_autodiff.course_tape)
         contenders["autodiff tape, batched, folded"] = _folded(engine_autodiff.course_tape)

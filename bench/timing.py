@@ -4,6 +4,11 @@ Before each sample the cyclic garbage collector runs (untimed), so that garbage 
 contender leaves behind (micrograd's graphs are reference cycles) is not collected on
 another's time; collections that a contender's own allocations trigger stay in its time.
 
+A sample lasts ``target`` seconds (0.4 s for the training steps, several steps of the slowest
+engine): a loop's collections depend on what earlier steps left behind (the oldest
+generation is collected only after enough objects have been promoted into it), so a single
+step timed right after ``gc.collect()`` would leave out costs every real training loop pays.
+
 Times are CPU time of this process (``time.process_time``), not wall-clock time: on a
 shared machine, other processes then slow a measurement only through caches, not by
 taking the CPU away. Each sample repeats a call enough times to last about ``target``
@@ -39,7 +44,7 @@ def _calls_per_sample(call: Callable[[], object], target: float) -> int:
 
 
 def interleaved(
-    contenders: dict[str, Callable[[], object]], rounds: int, target: float = 0.05
+    contenders: dict[str, Callable[[], object]], rounds: int, target: float = 0.4
 ) -> Timings:
     """Time every contender once per round for ``rounds`` rounds, in a fixed order."""
     counts = {name: _calls_per_sample(call, target) for name, call in contenders.items()}
