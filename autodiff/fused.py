@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 from .primitives import PRIMITIVES
 from .value import Value, _lift, apply_variadic
@@ -42,12 +43,10 @@ def sum_of(values: Iterable[Value | float]) -> Value:
         >>> s.data, s.op
         (6.5, 'sum')
     """
-    operands = tuple(values)
-    if not operands:
+    items = tuple(values)
+    if not items:
         raise ValueError("sum_of: needs at least one value, got none")
-    if not _all_values(operands):
-        operands = tuple(_lift(v, "sum") for v in operands)
-    return apply_variadic(_SUM, operands)
+    return apply_variadic(_SUM, _as_values(items, "sum"))
 
 
 def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Value:
@@ -68,12 +67,13 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Va
         )
     if not weights:
         raise ValueError("dot: needs at least one weight and input, got none")
-    operands = (*weights, *inputs)
-    if not _all_values(operands):  # numbers among them: made constant leaves (or refused)
-        operands = tuple(_lift(v, "dot") for v in operands)
-    return apply_variadic(_DOT, operands)
+    return apply_variadic(_DOT, _as_values((*weights, *inputs), "dot"))
 
 
-def _all_values(items: tuple[object, ...]) -> bool:
-    # One C-level pass: a neuron's call, the innermost loop of training, makes a dot node.
-    return set(map(type, items)) == _JUST_VALUE
+def _as_values(items: tuple[object, ...], op: str) -> tuple[Value, ...]:
+    """``items`` as Values: numbers made constant leaves, anything else refused."""
+    # One C-level pass when all are Values: a neuron's call, the innermost loop of
+    # training, makes a dot node.
+    if set(map(type, items)) == _JUST_VALUE:
+        return cast("tuple[Value, ...]", items)
+    return tuple(_lift(v, op) for v in items)
