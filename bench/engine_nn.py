@@ -111,13 +111,14 @@ def heart_tape(model: Any, params: list[Value]) -> Any:
     return compile_tape(cost, [0.5, 0.5, 0.5], wrt=params)
 
 
-def digits(model: Any, xs: Any, onehots: Any, lr: float, tape: str = "") -> Trainer:
-    """Mini-batch SGD on one-hot targets with nn.sum_squared_error and nn.SGD, the mean over
-    the batch: eagerly, one ``backward(grad=1/B)`` per example (the floats every tape below
-    promises; one graph for the whole batch, as ``nn.fit`` builds, costs about the same but
-    adds each gradient in another order); or replayed by a tape of one example's loss, per
-    example (``tape="rows"``, ``backward_sum``) or on the batch (``tape="batch"``, or
-    ``tape="folded"`` with ``fold_layers=True``)."""
+def digits(model: Any, xs: Any, targets: Any, lr: float, tape: str = "") -> Trainer:
+    """Mini-batch SGD with nn.hinge (one score per class; targets +1 for the example's
+    class, −1 for the others) and nn.SGD, the mean over the batch. Eagerly: one
+    ``backward(grad=1/B)`` per example, the floats every tape below promises (one graph for
+    the whole batch, as ``nn.fit`` builds it, costs about the same but adds each gradient in
+    another order). Or replayed by a tape of one example's loss: per example
+    (``tape="rows"``, ``backward_sum``), or on the batch (``tape="batch"``; ``"folded"``
+    with ``fold_layers=True``)."""
     import nn
 
     params = model.parameters()
@@ -127,16 +128,16 @@ def digits(model: Any, xs: Any, onehots: Any, lr: float, tape: str = "") -> Trai
     def eager(batch: Sequence[int]) -> float:
         total = 0.0
         for k in batch:
-            loss = nn.sum_squared_error(model(xs[k]), onehots[k])
+            loss = nn.hinge(model(xs[k]), targets[k])
             loss.backward(grad=1 / len(batch))
             total += loss.data
         return total
 
     run: Callable[[Sequence[int]], float] = eager
     if tape:
-        rows = [(*x, *y) for x, y in zip(xs, onehots)]
+        rows = [(*x, *y) for x, y in zip(xs, targets)]
         compiled = compile_tape(
-            lambda *row: nn.sum_squared_error(model(row[:n_in]), row[n_in:]), rows[0], wrt=params
+            lambda *row: nn.hinge(model(row[:n_in]), row[n_in:]), rows[0], wrt=params
         )
         if tape == "rows":
 

@@ -133,20 +133,20 @@ def course_matrix(layers: Layers, xs: Any, targets: Any, lr: float) -> Any:
     return step
 
 
-def digits_matrix(model: Any, xs: Any, onehots: Any, lr: float) -> Trainer:
+def digits_matrix(model: Any, xs: Any, targets: Any, lr: float) -> Trainer:
     """The digits workload in PyTorch: ``model.to_torch()`` (float64), the batch's mean of
-    Σ (a − y)² as one expression on matrices, ``torch.optim.SGD``."""
+    the hinge loss Σ max(0, 1 − y·s) as one expression on matrices, ``torch.optim.SGD``."""
     torch = _torch()
     module = model.to_torch()
     linears = [layer for layer in module if isinstance(layer, torch.nn.Linear)]
     optimizer = torch.optim.SGD(module.parameters(), lr=lr)
     X = torch.tensor(xs, dtype=torch.float64)
-    Y = torch.tensor(onehots, dtype=torch.float64)
+    Y = torch.tensor(targets, dtype=torch.float64)
 
     def step(batch: Sequence[int]) -> float:
         rows = torch.tensor(batch)
         optimizer.zero_grad()
-        loss = ((module(X[rows]) - Y[rows]) ** 2).sum() / len(batch)
+        loss = torch.relu(1 - Y[rows] * module(X[rows])).sum() / len(batch)
         loss.backward()
         optimizer.step()
         return float(loss.detach())

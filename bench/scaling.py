@@ -32,10 +32,17 @@ from typing import Any
 from .chain import _chain
 from .report import table
 
-__all__ = ["COMPILE_LIMIT", "SIZES", "ScalingPoint", "measure_scaling", "plot", "scaling_section"]
+__all__ = ["COMPILE_LIMIT", "COMPILE_MAX", "QUICK_COMPILE_MAX", "QUICK_SIZES", "SIZES"]
+__all__ += ["ScalingPoint", "measure_scaling", "plot", "scaling_section"]
 
 SIZES = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000)
 """Chain lengths in operations: 1-2-5 steps from a thousand to a million."""
+
+QUICK_SIZES = tuple(n for n in SIZES if n <= 100_000)
+"""``--quick``: up to 10⁵ operations."""
+
+COMPILE_MAX, QUICK_COMPILE_MAX = 200_000, 20_000
+"""The longest chain compiled (``--quick``: 2·10⁴): compiling 2·10⁵ ops takes seconds."""
 
 COMPILE_LIMIT = 20.0
 """Seconds: once compiling one size takes longer, larger sizes are not compiled."""
@@ -97,7 +104,7 @@ def _point(ops: int, compiled: bool) -> ScalingPoint:
 
 
 def measure_scaling(
-    sizes: Sequence[int] = SIZES, compile_max: int = 200_000, progress: bool = False
+    sizes: Sequence[int] = SIZES, compile_max: int = COMPILE_MAX, progress: bool = False
 ) -> list[ScalingPoint]:
     """Measure every size in increasing order, after one untimed chain of the largest size
     (the first large graph of a process costs more per node: its memory is new)."""
@@ -183,10 +190,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.scaling", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="up to 10⁵ ops, compile to 2·10⁴")
     parser.add_argument("--plot", metavar="PATH", help="write the figure (.png or .svg)")
-    parser.add_argument("--compile-max", type=int, default=200_000, help="largest chain compiled")
+    parser.add_argument("--compile-max", type=int, help="the longest chain compiled")
     args = parser.parse_args(argv)
-    sizes = [n for n in SIZES if n <= 100_000] if args.quick else SIZES
-    compile_max = min(args.compile_max, 20_000) if args.quick else args.compile_max
+    sizes = QUICK_SIZES if args.quick else SIZES
+    compile_max = QUICK_COMPILE_MAX if args.quick else COMPILE_MAX
+    if args.compile_max is not None:
+        compile_max = args.compile_max
     points = measure_scaling(sizes, compile_max, progress=True)
     print("\n".join(scaling_section(points)))
     if args.plot:
