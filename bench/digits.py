@@ -211,7 +211,10 @@ class _Contender:
     batches: Iterator[list[int]]
 
 
-def _start(name: str, factory: Callable[..., Trainer], config: DigitsConfig, data: tuple) -> tuple:
+def _start(
+    name: str, factory: Callable[..., Trainer], config: DigitsConfig, data: tuple
+) -> tuple[_Contender, tuple[float, list[float]]]:
+    """The engine made and its first step taken (both timed); its first loss and gradient."""
     xs, targets = data
     model = _model(config)
     gc.collect()

@@ -95,12 +95,12 @@ def _compile(ops: int, expected: tuple[float, float]) -> float:
 
 def _point(ops: int, compiled: bool) -> ScalingPoint:
     repeats = 3 if ops < REPEAT_BELOW else 1
-    samples = [_eager(ops) for _ in range(repeats)]
-    build, backward, drawing = (statistics.median(s[k] for s in samples) for k in range(3))
+    builds, backwards, drawings, results = zip(*(_eager(ops) for _ in range(repeats)))
     compile_seconds = None
     if compiled:
-        compile_seconds = statistics.median(_compile(ops, samples[0][3]) for _ in range(repeats))
-    return ScalingPoint(ops, build, backward, compile_seconds, drawing)
+        compile_seconds = statistics.median(_compile(ops, results[0]) for _ in range(repeats))
+    median = statistics.median
+    return ScalingPoint(ops, median(builds), median(backwards), compile_seconds, median(drawings))
 
 
 def measure_scaling(

@@ -4,6 +4,8 @@ bookkeeping. Nothing here is timed: the benchmark reports times, tests never ass
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 
 from bench.data import DIGITS, digits
@@ -74,6 +76,20 @@ def test_the_race_runs_every_engine_on_the_same_steps() -> None:
     text = "\n".join(digits_section(result))
     assert all(f"| {run.engine} |" in text for run in result.runs)
     assert "bit for bit: yes" in text
+
+
+def test_without_torch_the_race_runs_and_has_no_ratios(monkeypatch: pytest.MonkeyPatch) -> None:
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *rest: None if name == "torch" else find_spec(name),
+    )
+    result = run_digits(DigitsConfig(**{**TINY.__dict__, "target": 1.01, "max_epochs": 1}))
+    assert "torch matrices" not in {run.engine for run in result.runs}
+    rows = [line for line in digits_section(result) if line.startswith("| nn.MLP")]
+    assert len(rows) == 4
+    assert all(row.split(" | ")[6:8] == ["—", "—"] for row in rows)  # the two ÷ torch columns
 
 
 def _run(engine: str, steps: int, stopped: str, losses: list[float]) -> DigitsRun:
