@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autodiff import Value, compile_tape
+from autodiff import Value, collector_paused, compile_tape
 
 from .data import Layers, Trainer
 
@@ -116,9 +116,10 @@ def digits(model: Any, xs: Any, targets: Any, lr: float, tape: str = "") -> Trai
     class, −1 for the others) and nn.SGD, the mean over the batch. Eagerly: one
     ``backward(grad=1/B)`` per example, the floats every tape below promises (one graph for
     the whole batch, as ``nn.fit`` builds it, costs about the same but adds each gradient in
-    another order). Or replayed by a tape of one example's loss: per example
-    (``tape="rows"``, ``backward_sum``), or on the batch (``tape="batch"``; ``"folded"``
-    with ``fold_layers=True``)."""
+    another order), with the collector paused as ``nn.fit`` pauses it for a step. Or
+    replayed by a tape of one example's loss: per example (``tape="rows"``,
+    ``backward_sum``), or on the batch (``tape="batch"``; ``"folded"`` with
+    ``fold_layers=True``)."""
     import nn
 
     params = model.parameters()
@@ -127,10 +128,11 @@ def digits(model: Any, xs: Any, targets: Any, lr: float, tape: str = "") -> Trai
 
     def eager(batch: Sequence[int]) -> float:
         total = 0.0
-        for k in batch:
-            loss = nn.hinge(model(xs[k]), targets[k])
-            loss.backward(grad=1 / len(batch))
-            total += loss.data
+        with collector_paused():  # as nn.fit runs a step
+            for k in batch:
+                loss = nn.hinge(model(xs[k]), targets[k])
+                loss.backward(grad=1 / len(batch))
+                total += loss.data
         return total
 
     run: Callable[[Sequence[int]], float] = eager

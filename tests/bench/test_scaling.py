@@ -22,7 +22,7 @@ def test_compile_stops_at_compile_max_and_the_table_says_so() -> None:
 def test_the_plot_is_written(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     points = [
-        ScalingPoint(n, n * 1e-6, n * 5e-7, n * 2e-5 if n < 10**5 else None, n * 1e-5)
+        ScalingPoint(n, n * 1e-6, n * 6e-7, n * 5e-7, n * 2e-5 if n < 10**5 else None, n * 1e-5)
         for n in (10**3, 10**4, 10**5)
     ]
     path = plot(points, tmp_path / "scaling.png")
