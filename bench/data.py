@@ -9,8 +9,21 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
-__all__ = ["COURSE_SIZES", "DEMO_SIZES", "course_params", "demo_params", "heart", "moons"]
+__all__ = [
+    "COURSE_SIZES",
+    "DEMO_SIZES",
+    "DIGITS",
+    "Layers",
+    "Trainer",
+    "course_params",
+    "demo_params",
+    "digits",
+    "heart",
+    "moons",
+]
 
 DEMO_SIZES = (2, 16, 16, 1)
 """micrograd's demo network: 2 inputs, two hidden relu layers of 16, one linear output."""
@@ -20,6 +33,17 @@ COURSE_SIZES = (1, 6, 7, 2)
 
 Layers = list[tuple[list[list[float]], list[float]]]
 """Per layer: the weight matrix (row i holds neuron i's weights) and the biases."""
+
+
+class Trainer(NamedTuple):
+    """One engine on a mini-batch workload: ``step(batch)`` takes one SGD step on the examples
+    numbered ``batch`` and returns their mean loss before it; ``gradients()`` is the gradient of
+    that step, one float per parameter in ``nn``'s order (neuron by neuron, weights then bias);
+    ``matrices()`` the current parameters as :data:`Layers`."""
+
+    step: Callable[[Sequence[int]], float]
+    gradients: Callable[[], list[float]]
+    matrices: Callable[[], Layers]
 
 
 def moons(n: int = 100, noise: float = 0.1, seed: int = 1) -> tuple[list[list[float]], list[float]]:
@@ -70,3 +94,40 @@ def course_params(seed: int = 3) -> Layers:
         )
         for nin, nout in itertools.pairwise(COURSE_SIZES)
     ]
+
+
+DIGITS = (
+    (".###.", "#...#", "#..##", "#.#.#", "##..#", "#...#", ".###."),
+    ("..#..", ".##..", "..#..", "..#..", "..#..", "..#..", ".###."),
+    (".###.", "#...#", "....#", "...#.", "..#..", ".#...", "#####"),
+    ("####.", "....#", "....#", ".###.", "....#", "....#", "####."),
+    ("...#.", "..##.", ".#.#.", "#..#.", "#####", "...#.", "...#."),
+    ("#####", "#....", "####.", "....#", "....#", "#...#", ".###."),
+    ("..##.", ".#...", "#....", "####.", "#...#", "#...#", ".###."),
+    ("#####", "....#", "...#.", "..#..", ".#...", ".#...", ".#..."),
+    (".###.", "#...#", "#...#", ".###.", "#...#", "#...#", ".###."),
+    (".###.", "#...#", "#...#", ".####", "....#", "...#.", ".##.."),
+)
+"""The ten digits as 5×7 strokes (``#``), drawn into an 8×8 grid by :func:`digits`."""
+
+
+def _digit_image(label: int, rng: random.Random, noise: float) -> list[float]:
+    """One 8×8 image (row by row) of ``label``: its strokes shifted by up to 3 columns and 1
+    row, each stroke pixel of random ink (one in ten dropped), gaussian noise on every pixel,
+    clipped to [0, 1]."""
+    dx, dy = rng.randrange(4), rng.randrange(2)
+    image = [0.0] * 64
+    for row, line in enumerate(DIGITS[label]):
+        for column, mark in enumerate(line):
+            if mark == "#" and rng.random() >= 0.1:
+                image[(row + dy) * 8 + column + dx] = rng.uniform(0.5, 1.0)
+    return [min(1.0, max(0.0, pixel + rng.gauss(0.0, noise))) for pixel in image]
+
+
+def digits(n: int, seed: int = 0, noise: float = 0.15) -> tuple[list[list[float]], list[int]]:
+    """``n`` generated 8×8 digit images (64 pixels in [0, 1]) and their labels 0–9, the labels
+    cycling through 0–9 in a shuffled order; the same ``seed`` gives the same floats."""
+    rng = random.Random(seed)
+    labels = [k % 10 for k in range(n)]
+    rng.shuffle(labels)
+    return [_digit_image(label, rng, noise) for label in labels], labels

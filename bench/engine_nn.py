@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from autodiff import Value, compile_tape
+from autodiff import Value, collector_paused, compile_tape
 
-from .data import Layers
+from .data import Layers, Trainer
 
-__all__ = ["course", "demo", "heart_tape"]
+__all__ = ["course", "demo", "digits", "heart_tape"]
 
 
 def _mlp(layers: Layers, activation: str, output_activation: str) -> tuple[Any, list[Value]]:
@@ -108,3 +109,58 @@ def heart_tape(model: Any, params: list[Value]) -> Any:
         return nn.losses.sum_squared_error(model([x]), [y1, y2])
 
     return compile_tape(cost, [0.5, 0.5, 0.5], wrt=params)
+
+
+def digits(model: Any, xs: Any, targets: Any, lr: float, tape: str = "") -> Trainer:
+    """Mini-batch SGD with nn.hinge (one score per class; targets +1 for the example's
+    class, −1 for the others) and nn.SGD, the mean over the batch. Eagerly: one
+    ``backward(grad=1/B)`` per example, the floats every tape below promises (one graph for
+    the whole batch, as ``nn.fit`` builds it, costs about the same but adds each gradient in
+    another order), with the collector paused as ``nn.fit`` pauses it for a step. Or
+    replayed by a tape of one example's loss: per example (``tape="rows"``,
+    ``backward_sum``), or on the batch (``tape="batch"``; ``"folded"`` with
+    ``fold_layers=True``)."""
+    import nn
+
+    params = model.parameters()
+    optimizer = nn.SGD(params, lr)
+    n_in = len(xs[0])
+
+    def eager(batch: Sequence[int]) -> float:
+        total = 0.0
+        with collector_paused():  # as nn.fit runs a step
+            for k in batch:
+                loss = nn.hinge(model(xs[k]), targets[k])
+                loss.backward(grad=1 / len(batch))
+                total += loss.data
+        return total
+
+    run: Callable[[Sequence[int]], float] = eager
+    if tape:
+        rows = [(*x, *y) for x, y in zip(xs, targets)]
+        compiled = compile_tape(
+            lambda *row: nn.hinge(model(row[:n_in]), row[n_in:]), rows[0], wrt=params
+        )
+        if tape == "rows":
+
+            def run(batch: Sequence[int]) -> float:
+                return compiled.backward_sum([rows[k] for k in batch], grad=1 / len(batch))
+        else:
+            import numpy as np
+
+            columns = np.array(rows).T.copy()  # one row per argument: a batch is a column slice
+            fold = tape == "folded"
+
+            def run(batch: Sequence[int]) -> float:
+                values = compiled.batch_backward(
+                    *columns[:, batch], grad=1 / len(batch), fold_layers=fold
+                )
+                return sum(values.tolist())  # eager's order: 0.0 + loss₁ + loss₂ + …
+
+    def step(batch: Sequence[int]) -> float:
+        optimizer.zero_grad()
+        total = run(batch)
+        optimizer.step()
+        return total / len(batch)
+
+    return Trainer(step, lambda: [p.grad for p in params], model.matrices)

@@ -3,11 +3,18 @@ a scalar engine would be used; and matrices, as PyTorch is meant to be used."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from .data import Layers
+from .data import Layers, Trainer
 
-__all__ = ["course_matrix", "course_scalar", "demo_matrix", "demo_scalar"]
+__all__ = [
+    "course_matrix",
+    "course_scalar",
+    "demo_matrix",
+    "demo_scalar",
+    "digits_matrix",
+]
 
 
 def _torch() -> Any:
@@ -124,3 +131,35 @@ def course_matrix(layers: Layers, xs: Any, targets: Any, lr: float) -> Any:
         return _step(params, loss, lr, collect)
 
     return step
+
+
+def digits_matrix(model: Any, xs: Any, targets: Any, lr: float) -> Trainer:
+    """The digits workload in PyTorch: ``model.to_torch()`` (float64), the batch's mean of
+    the hinge loss Σ max(0, 1 − y·s) as one expression on matrices, ``torch.optim.SGD``."""
+    torch = _torch()
+    module = model.to_torch()
+    linears = [layer for layer in module if isinstance(layer, torch.nn.Linear)]
+    optimizer = torch.optim.SGD(module.parameters(), lr=lr)
+    X = torch.tensor(xs, dtype=torch.float64)
+    Y = torch.tensor(targets, dtype=torch.float64)
+
+    def step(batch: Sequence[int]) -> float:
+        rows = torch.tensor(batch)
+        optimizer.zero_grad()
+        loss = torch.relu(1 - Y[rows] * module(X[rows])).sum() / len(batch)
+        loss.backward()
+        optimizer.step()
+        return float(loss.detach())
+
+    def gradients() -> list[float]:
+        # nn's order: neuron by neuron, its weights then its bias.
+        grads: list[float] = []
+        for linear in linears:
+            for row, bias in zip(linear.weight.grad.tolist(), linear.bias.grad.tolist()):
+                grads += [*row, bias]
+        return grads
+
+    def matrices() -> Layers:
+        return [(linear.weight.tolist(), linear.bias.tolist()) for linear in linears]
+
+    return Trainer(step, gradients, matrices)
