@@ -14,7 +14,6 @@ to these numbers.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -243,14 +242,15 @@ def walk_order(program: Program) -> list[int]:
     last user is done (a stack, operands pushed in operand order). Gradients summed in this
     order are the eager engine's floats.
     """
-    by_target = {ins.target: ins for ins in program.instructions}
-    uses: Counter[int] = Counter()
+    n_leaves = program.n_leaves
+    operands_of = [ins.operands for ins in program.instructions]  # node n_leaves + k's
+    uses = [0] * (n_leaves + len(operands_of))
     stack = [program.output]
     while stack:
-        ins = by_target.get(stack.pop())
-        if ins is None:
+        node = stack.pop()
+        if node < n_leaves:
             continue
-        for operand in ins.operands:
+        for operand in operands_of[node - n_leaves]:
             uses[operand] += 1
             if uses[operand] == 1:
                 stack.append(operand)
@@ -259,10 +259,9 @@ def walk_order(program: Program) -> list[int]:
     while ready:
         node = ready.pop()
         order.append(node)
-        ins = by_target.get(node)
-        if ins is None:
+        if node < n_leaves:
             continue
-        for operand in ins.operands:
+        for operand in operands_of[node - n_leaves]:
             uses[operand] -= 1
             if not uses[operand]:
                 ready.append(operand)
