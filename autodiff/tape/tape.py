@@ -30,10 +30,11 @@ from ..value import Value, apply, reciprocal_scale
 from .arguments import GraphChangedError, argument, plain, seed_of
 from .batch import Replay, run_batch
 from .codegen import generate
+from .interpreter import Interpreter
 from .kernels import array_namespace, kernel_functions, scalar_namespace
 from .trace import Program, trace
 
-__all__ = ["GraphChangedError", "Tape", "compile_tape"]
+__all__ = ["INTERPRET_ABOVE", "GraphChangedError", "Tape", "compile_tape"]
 
 _FALLBACK = (ArithmeticError, ValueError, TypeError)
 
@@ -55,6 +56,12 @@ _COMPARE = {
 }
 _INF = math.inf
 _serial = count()
+
+INTERPRET_ABOVE = 20_000
+"""Programs of more operations than this replay through :mod:`autodiff.tape.interpreter`
+instead of generated code: CPython takes about 20 µs per operation to compile the generated
+code (seconds for 100,000 operations), while the interpreter is ready in about one
+microsecond per operation and replays a few times slower."""
 
 
 def compile_tape(
@@ -133,8 +140,44 @@ class _LazyCode:
         return self.compiled[name]
 
 
+class _LazyInterpreter:
+    """The scalar functions of a program run by :class:`~autodiff.tape.interpreter.Interpreter`
+    (made on first use), with the generated code's source for reading.
+
+    Example:
+        >>> from autodiff import compile
+        >>> tape = compile(lambda x: x * x, [3.0])
+        >>> code = _LazyInterpreter(tape, lambda: tape.source, [0])
+        >>> code["value_and_grad"]([4.0], 1.0)
+        (16.0, [8.0])
+    """
+
+    def __init__(self, tape: Tape, make_source: Callable[[], str], targets: list[int]) -> None:
+        self._tape = tape
+        self._make_source = make_source
+        self._targets = targets
+        self._interpreter: Interpreter | None = None
+
+    @property
+    def source(self) -> str:
+        return self._make_source()
+
+    def __getitem__(self, name: str) -> Any:
+        if self._interpreter is None:
+            tape = self._tape
+            namespace = {**scalar_namespace(), **tape._functions}
+            self._interpreter = Interpreter(
+                tape.program, "scalar", self._targets, namespace, tape._guard_failed
+            )
+        return self._interpreter[name]
+
+
 class Tape:
     """A traced program with generated forward and backward code.
+
+    A program of more than ``interpret_above`` operations replays through
+    :mod:`autodiff.tape.interpreter` (ready at once, slower per replay) instead of generated
+    code (see :data:`INTERPRET_ABOVE`); both give the same floats.
 
     Attributes:
         program: what was traced (leaves, instructions, guards).
@@ -150,8 +193,10 @@ class Tape:
         (12.0, 75.0)
     """
 
-    def __init__(self, program: Program) -> None:
+    def __init__(self, program: Program, *, interpret_above: int | None = None) -> None:
         self.program = program
+        limit = INTERPRET_ABOVE if interpret_above is None else interpret_above
+        self.interpreted = len(program.instructions) > limit
         n_inputs = program.n_args + len(program.wrt)
         self._every = list(range(n_inputs))
         self._params = list(range(program.n_args, n_inputs))
@@ -161,8 +206,17 @@ class Tape:
         self._functions = kernel_functions(prims.values())
         # Each generated function is compiled the first time it is called: compiling is most
         # of the cost of a big tape, and most uses need one or two of the six.
-        self._scalar = _LazyCode(self, lambda: generate(program, "scalar", self._every))
-        self._scalar_params = _LazyCode(self, lambda: generate(program, "scalar", self._params))
+        every, params = self._every, self._params
+        self._scalar: _LazyCode | _LazyInterpreter
+        self._scalar_params: _LazyCode | _LazyInterpreter
+        if self.interpreted:
+            source = self._interpreted_source
+            self._scalar = _LazyInterpreter(self, source, every)
+            self._scalar_params = _LazyInterpreter(self, source, params)
+        else:
+            self._scalar = _LazyCode(self, lambda: generate(program, "scalar", every))
+            self._scalar_params = _LazyCode(self, lambda: generate(program, "scalar", params))
+        self._source: str | None = None
         self._array: dict[tuple[bool, bool], dict[str, Any]] = {}
 
     @property
@@ -175,6 +229,11 @@ class Tape:
             def value(inputs):
         """
         return self._scalar.source
+
+    def _interpreted_source(self) -> str:
+        if self._source is None:
+            self._source = generate(self.program, "scalar", self._every)
+        return self._source
 
     def __repr__(self) -> str:
         p = self.program
@@ -389,8 +448,18 @@ class Tape:
         key = (args_grads, fold_layers)
         if key not in self._array:
             targets = self._every if args_grads else self._params
-            source = generate(self.program, "array", targets, fold_layers)
-            self._array[key] = self._load(source, array_namespace())
+            if self.interpreted and not fold_layers:
+                namespace = {**array_namespace(), **self._functions}
+                interpreter = Interpreter(
+                    self.program, "array", targets, namespace, self._guard_failed
+                )
+                self._array[key] = {
+                    "value": interpreter.value,
+                    "value_and_grad": interpreter.value_and_grad,
+                }
+            else:
+                source = generate(self.program, "array", targets, fold_layers)
+                self._array[key] = self._load(source, array_namespace())
         return self._array[key]
 
     def to_torch(self, dtype: Any = None, device: Any = None, checked: bool = True) -> Any:
