@@ -198,10 +198,16 @@ class Interpreter:
     def _gradients(self, values: list[Any], seed: Any) -> list[Any]:
         grads: list[Any] = [None] * len(values)
         grads[self.program.output] = seed
-        for target, operands, partials, constants, contributions in self._backward:
+        for target, a, b, partials, constants, contributions in self._backward:
             g = grads[target]
-            if partials is not None:
-                constants = partials(*[values[i] for i in operands], values[target])
+            if partials is None:
+                pass
+            elif b is None:
+                constants = partials(*[values[i] for i in a], values[target])
+            elif b < 0:
+                constants = partials(values[a], values[target])
+            else:
+                constants = partials(values[a], values[b], values[target])
             for k, node, first in contributions:
                 if first:
                     grads[node] = g * constants[k]
@@ -312,8 +318,9 @@ def _guard_test(
 def _backward_steps(
     program: Program, kernels: _Kernels, targets: list[int]
 ) -> tuple[list[Any], set[int]]:
-    """Per node with a gradient, in the eager walk's order: (node, operands, partials function
-    or None, constant partials, contributions as (operand position, operand, first term?)).
+    """Per node with a gradient, in the eager walk's order: (node, operands as in
+    :func:`_forward_steps`, partials function or None, constant partials, contributions as
+    (operand position, operand, first term?)).
     And the targets that get no gradient (their gradient is zero)."""
     instructions = program.instructions
     n_leaves = program.n_leaves
@@ -329,7 +336,7 @@ def _backward_steps(
         return [], set(targets)
     has = [False] * len(needed)
     has[program.output] = True
-    steps = []
+    steps: list[tuple[Any, ...]] = []
     for node in walk_order(program):
         if node < n_leaves or not has[node]:
             continue
@@ -341,5 +348,11 @@ def _backward_steps(
                 contributions.append((k, operand, not has[operand]))
                 has[operand] = True
         partials, constants = kernels.partials(instruction.prim, len(operands))
-        steps.append((node, operands, partials, constants, contributions))
+        arity = instruction.prim.arity
+        if arity == 2:
+            steps.append((node, operands[0], operands[1], partials, constants, contributions))
+        elif arity == 1:
+            steps.append((node, operands[0], -1, partials, constants, contributions))
+        else:
+            steps.append((node, operands, None, partials, constants, contributions))
     return steps, {t for t in targets if not has[t]}

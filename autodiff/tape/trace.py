@@ -37,7 +37,7 @@ class TraceError(ValueError):
     """
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: made once per operation of a big trace
 class Instruction:
     """Node ``target`` = ``prim`` applied to the nodes numbered ``operands``."""
 
@@ -181,10 +181,10 @@ def _number(args: list[Value], wrt: list[Value], watch: Watch, output: Value) ->
     index = numbering.index
     instructions = []
     for node in made:
-        index[id(node)] = len(index)
-        operands = tuple(index[id(child)] for child in node.children)
+        index[id(node)] = target = len(index)
+        operands = tuple([index[id(child)] for child in node.children])
         assert node._prim is not None
-        instructions.append(Instruction(index[id(node)], node._prim, operands))
+        instructions.append(Instruction(target, node._prim, operands))
     return Program(
         len(args),
         tuple(wrt),
