@@ -65,7 +65,6 @@ class _Kernels:
         self._partials: dict[
             tuple[int, int], tuple[Callable[..., Any] | None, tuple[Any, ...]]
         ] = {}
-        self._kept: list[Primitive] = []  # ids stay unique while the primitives live
 
     def _compile(self, name: str, parameters: list[str], body: list[str]) -> Any:
         source = f"def {name}({', '.join(parameters)}):\n" + "".join(
@@ -78,7 +77,6 @@ class _Kernels:
     def forward(self, prim: Primitive, arity: int) -> Callable[..., Any]:
         key = (id(prim), arity)
         if key not in self._forward:
-            self._kept.append(prim)
             names = [f"x{k}" for k in range(arity)]
             expression = forward_expression(prim, names, self.dialect)
             self._forward[key] = self._compile("forward", names, [f"return {expression}"])
@@ -91,7 +89,6 @@ class _Kernels:
         they are all constant (then there is nothing to compute)."""
         key = (id(prim), arity)
         if key not in self._partials:
-            self._kept.append(prim)
             names = [f"x{k}" for k in range(arity)]
             first, partials = partial_expressions(prim, names, "out", "d", self.dialect)
             if not first and not any(isinstance(p, Symbol) for p in partials):

@@ -142,25 +142,26 @@ class _LazyCode:
 
 class _LazyInterpreter:
     """The scalar functions of a program run by :class:`~autodiff.tape.interpreter.Interpreter`
-    (made on first use), with the generated code's source for reading.
+    (made on first use), and the code it would otherwise generate, for reading.
 
     Example:
         >>> from autodiff import compile
         >>> tape = compile(lambda x: x * x, [3.0])
-        >>> code = _LazyInterpreter(tape, lambda: tape.source, [0])
-        >>> code["value_and_grad"]([4.0], 1.0)
+        >>> _LazyInterpreter(tape, [0])["value_and_grad"]([4.0], 1.0)
         (16.0, [8.0])
     """
 
-    def __init__(self, tape: Tape, make_source: Callable[[], str], targets: list[int]) -> None:
+    def __init__(self, tape: Tape, targets: list[int]) -> None:
         self._tape = tape
-        self._make_source = make_source
         self._targets = targets
+        self._source: str | None = None
         self._interpreter: Interpreter | None = None
 
     @property
     def source(self) -> str:
-        return self._make_source()
+        if self._source is None:
+            self._source = generate(self._tape.program, "scalar", self._targets)
+        return self._source
 
     def __getitem__(self, name: str) -> Any:
         if self._interpreter is None:
@@ -182,6 +183,7 @@ class Tape:
     Attributes:
         program: what was traced (leaves, instructions, guards).
         source: the generated scalar code, for reading.
+        interpreted: whether replays run through the interpreter instead of that code.
 
     Example:
         >>> from autodiff import Value, compile
@@ -210,13 +212,11 @@ class Tape:
         self._scalar: _LazyCode | _LazyInterpreter
         self._scalar_params: _LazyCode | _LazyInterpreter
         if self.interpreted:
-            source = self._interpreted_source
-            self._scalar = _LazyInterpreter(self, source, every)
-            self._scalar_params = _LazyInterpreter(self, source, params)
+            self._scalar = _LazyInterpreter(self, every)
+            self._scalar_params = _LazyInterpreter(self, params)
         else:
             self._scalar = _LazyCode(self, lambda: generate(program, "scalar", every))
             self._scalar_params = _LazyCode(self, lambda: generate(program, "scalar", params))
-        self._source: str | None = None
         self._array: dict[tuple[bool, bool], dict[str, Any]] = {}
 
     @property
@@ -229,11 +229,6 @@ class Tape:
             def value(inputs):
         """
         return self._scalar.source
-
-    def _interpreted_source(self) -> str:
-        if self._source is None:
-            self._source = generate(self.program, "scalar", self._every)
-        return self._source
 
     def __repr__(self) -> str:
         p = self.program
