@@ -170,15 +170,16 @@ class _Numbering:
 def _number(args: list[Value], wrt: list[Value], watch: Watch, output: Value) -> Program:
     made = watch.created
     numbering = _Numbering(args, wrt, made)
+    index, made_ids = numbering.index, numbering.made
     for node in made:
         for child in node.children:
-            numbering.leaf(child)
+            if id(child) not in index and id(child) not in made_ids:  # most are: no call
+                numbering.leaf(child)
     for node in [output, *(g.node for g in watch.guards)]:
         numbering.leaf(node)
     for guard in watch.guards:
         if isinstance(guard.other, Value):
             numbering.leaf(guard.other)
-    index = numbering.index
     instructions = []
     for node in made:
         index[id(node)] = target = len(index)
