@@ -65,7 +65,11 @@ microsecond per operation and replays a few times slower."""
 
 
 def compile_tape(
-    f: Callable[..., Value], example: Sequence[float], *, wrt: Sequence[Value] = ()
+    f: Callable[..., Value],
+    example: Sequence[float],
+    *,
+    wrt: Sequence[Value] = (),
+    interpret_above: int | None = None,
 ) -> Tape:
     """Trace ``f`` once at ``example`` and return a :class:`Tape` that replays it.
 
@@ -76,6 +80,9 @@ def compile_tape(
             parameters, each listed once. Replays read their current ``.data`` and compute
             their gradients. Every other leaf ``f`` reaches (constants, captured Values) is
             read afresh too, but gets no gradient.
+        interpret_above: replay through the interpreter instead of generated code when
+            ``f`` makes more operations than this (default :data:`INTERPRET_ABOVE`): the
+            same floats, ready at once, slower per replay.
 
     Raises:
         TraceError: ``f`` cannot be replayed faithfully (see :mod:`autodiff.tape.observe`).
@@ -91,7 +98,7 @@ def compile_tape(
         (True, True)
     """
     with collector_paused():  # tracing and compiling a big graph: see autodiff/collector.py
-        return Tape(trace(f, example, wrt))
+        return Tape(trace(f, example, wrt), interpret_above=interpret_above)
 
 
 def _gradients(output: Value, seed: float, inputs: list[Value]) -> list[float]:

@@ -121,5 +121,7 @@ def test_programs_above_the_threshold_are_interpreted(monkeypatch: Any) -> None:
     three = compile_tape(lambda x: x * x * x + 1.0, [2.0])
     four = compile_tape(lambda x: x * x * x * x + 1.0, [2.0])
     assert not three.interpreted and four.interpreted
+    assert compile_tape(lambda x: x * x + 1.0, [2.0], interpret_above=1).interpreted
+    assert not compile_tape(lambda x: x * x * x * x, [2.0], interpret_above=4).interpreted
     assert four.value_and_grad(2.0) == Tape(four.program, interpret_above=4).value_and_grad(2.0)
     assert four.source.startswith("def value(inputs):")  # still there to read
