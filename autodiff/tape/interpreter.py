@@ -1,10 +1,10 @@
 """A big tape's replay: a loop over the program instead of code generated per operation.
 
-Generated code (:mod:`autodiff.tape.codegen`) replays fastest, but CPython compiles about
-ten microseconds' worth per line, so a program of a million operations would take minutes
-before its first replay. Above a size (see :class:`~autodiff.tape.tape.Tape`) the tape
-runs this interpreter instead: it is built in one pass over the program and replays a few
-times slower per operation.
+Generated code (:mod:`autodiff.tape.codegen`) replays fastest, but CPython takes about ten
+microseconds to compile each of its lines, two or three per operation, so a program of a
+million operations would wait most of a minute for its first replay. Above a size (see
+:data:`~autodiff.tape.tape.INTERPRET_ABOVE`) the tape runs this interpreter instead: it is
+built in one pass over the program and replays a few times slower per operation.
 
 It computes the same floats as the generated code, from the same expressions: each
 primitive's forward and partials are the very expressions :mod:`~autodiff.tape.codegen`
