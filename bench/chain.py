@@ -10,7 +10,16 @@ import tracemalloc
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["WARM", "ChainResult", "MemoryResult", "explain_section", "measure_memory", "run_chain"]
+__all__ = [
+    "WARM",
+    "ChainResult",
+    "CompileTimes",
+    "MemoryResult",
+    "explain_section",
+    "measure_compile",
+    "measure_memory",
+    "run_chain",
+]
 
 WARM = "autodiff eager, built again (warm)"
 """The row of the same chain built a second time, once the process has made one before."""
@@ -147,8 +156,62 @@ def explain_section(sizes: list[int]) -> list[str]:
     return [*lines, ""]
 
 
+@dataclass
+class CompileTimes:
+    """Wall-clock seconds to get a tape of the chain y ← y·w + b ready, and replaying it.
+
+    ``trace``: ``compile_tape`` (running the function, numbering its graph); ``generate``:
+    writing the Python source (0.0 for an interpreted tape, which has none to write);
+    ``compile``: CPython compiling that source, or building the interpreter: the first
+    ``value_and_grad`` less a later one; ``replay``: a later ``value_and_grad``. ``first``
+    is the whole cost up to the first gradients: trace + generate + compile + replay.
+    """
+
+    ops: int
+    interpreted: bool
+    trace: float
+    generate: float
+    compile: float
+    replay: float
+
+    @property
+    def first(self) -> float:
+        return self.trace + self.generate + self.compile + self.replay
+
+
+def measure_compile(ops: int) -> CompileTimes:
+    """Compile a fresh chain of ``ops`` operations over shared leaves w and b (as
+    ``_shared_chain``) and time each stage up to the first ``value_and_grad``."""
+    from autodiff import Value, compile_tape
+
+    gc.collect()
+    w, b = Value(0.999), Value(0.001)
+    start = time.perf_counter()
+    tape = compile_tape(lambda x: _steps(x, w, b, ops), [0.5], wrt=[w, b])
+    traced = time.perf_counter()
+    interpreted = getattr(tape, "interpreted", False)
+    if not interpreted:
+        _ = tape.source  # made once and kept: the first call compiles it
+    generated = time.perf_counter()
+    tape.value_and_grad(0.5)
+    first = time.perf_counter()
+    tape.value_and_grad(0.5)
+    replay = time.perf_counter() - first
+    return CompileTimes(
+        ops,
+        interpreted,
+        traced - start,
+        generated - traced,
+        max(0.0, first - generated - replay),
+        replay,
+    )
+
+
 def _shared_chain(make: Any, ops: int) -> Any:
-    w, b, y = make(0.999), make(0.001), make(0.5)
+    return _steps(make(0.5), make(0.999), make(0.001), ops)
+
+
+def _steps(y: Any, w: Any, b: Any, ops: int) -> Any:
     for _ in range(ops // 2):
         y = y * w + b
     return y

@@ -48,6 +48,7 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
             "trace",
             "observe",
             "codegen",
+            "interpreter",
             "kernels",
             "folding",
             "arguments",

@@ -3,7 +3,8 @@
 See :func:`compile_tape` (also importable as ``compile``, its first name). Modules:
 ``trace`` (recording the graph), ``observe`` (guards on what the traced code does with
 ``.data``), ``kernels`` (per-primitive code, one table), ``codegen`` (the generated source),
-``tape`` (the :class:`Tape`), ``batch`` (numpy replay).
+``interpreter`` (the replay of a program too big to compile quickly), ``tape`` (the
+:class:`Tape`), ``batch`` (numpy replay).
 """
 
 from .arguments import GraphChangedError

@@ -31,28 +31,35 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+from ..primitives import Primitive
 from .folding import FoldedLayer, FoldPlan, plan_layers
 from .kernels import Symbol
 from .trace import Instruction, Program, walk_order
 
-__all__ = ["generate"]
+__all__ = ["forward_expression", "generate", "partial_expressions"]
 
 
-def _forward_line(instruction: Instruction, dialect: str, folding: bool = False) -> str:
-    names = [f"v{i}" for i in instruction.operands]
-    kernel = instruction.prim.kernel
+def forward_expression(
+    prim: Primitive, names: list[str], dialect: str, folding: bool = False
+) -> str:
+    """``prim`` applied to the variables ``names`` as an expression of ``dialect``."""
+    kernel = prim.kernel
     template = kernel.scalar if dialect == "scalar" else kernel.array
     if folding and kernel.folded:
         template = kernel.folded
     # Sums start from 0.0 and add left to right, as the engine's sum and dot do.
     if template == "{+}":
-        expression = " + ".join(["0.0", *names])
-    elif template == "{dot}":
+        return " + ".join(["0.0", *names])
+    if template == "{dot}":
         half = len(names) // 2
         products = [f"{w} * {x}" for w, x in zip(names[:half], names[half:])]
-        expression = " + ".join(["0.0", *products])
-    else:
-        expression = template.format(*names, n=repr(instruction.prim.exponent))
+        return " + ".join(["0.0", *products])
+    return template.format(*names, n=repr(prim.exponent))
+
+
+def _forward_line(instruction: Instruction, dialect: str, folding: bool = False) -> str:
+    names = [f"v{i}" for i in instruction.operands]
+    expression = forward_expression(instruction.prim, names, dialect, folding)
     return f"v{instruction.target} = {expression}"
 
 
@@ -141,19 +148,26 @@ def _needs_grad(program: Program, targets: Iterable[int]) -> set[int]:
     return needed
 
 
-def _partials(instruction: Instruction, dialect: str) -> tuple[list[str], tuple[object, ...]]:
-    """The lines to run first, and the partials as expressions. A user-defined primitive's
-    rule is called (all its partials at once, into ``d<target>``); every other rule is
-    evaluated on symbols, which writes its partials out."""
-    target = instruction.target
-    template = instruction.prim.kernel.partials[dialect == "array"]
+def partial_expressions(
+    prim: Primitive, names: list[str], out: str, rule_result: str, dialect: str
+) -> tuple[list[str], tuple[object, ...]]:
+    """The lines to run first, and the partials of ``prim`` at operands ``names`` and result
+    ``out`` as expressions (a :class:`Symbol`, or a constant number). A user-defined
+    primitive's rule is called (all its partials at once, into ``rule_result``); every
+    other rule is evaluated on symbols, which writes its partials out."""
+    template = prim.kernel.partials[dialect == "array"]
     if template:
-        names = [f"v{i}" for i in instruction.operands]
-        call = template.format(*names, out=f"v{target}")
-        partials = [Symbol(f"d{target}[{k}]", dialect) for k in range(len(names))]
-        return [f"d{target} = {call}"], tuple(partials)
-    operands = [Symbol(f"v{i}", dialect) for i in instruction.operands]
-    return [], tuple(instruction.prim.local_grads(*operands, Symbol(f"v{target}", dialect)))
+        call = template.format(*names, out=out)
+        partials = [Symbol(f"{rule_result}[{k}]", dialect) for k in range(len(names))]
+        return [f"{rule_result} = {call}"], tuple(partials)
+    operands = [Symbol(name, dialect) for name in names]
+    return [], tuple(prim.local_grads(*operands, Symbol(out, dialect)))
+
+
+def _partials(instruction: Instruction, dialect: str) -> tuple[list[str], tuple[object, ...]]:
+    target = instruction.target
+    names = [f"v{i}" for i in instruction.operands]
+    return partial_expressions(instruction.prim, names, f"v{target}", f"d{target}", dialect)
 
 
 def _contribution(g: str, partial: object) -> str:

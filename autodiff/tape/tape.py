@@ -30,10 +30,11 @@ from ..value import Value, apply, reciprocal_scale
 from .arguments import GraphChangedError, argument, plain, seed_of
 from .batch import Replay, run_batch
 from .codegen import generate
+from .interpreter import Interpreter
 from .kernels import array_namespace, kernel_functions, scalar_namespace
 from .trace import Program, trace
 
-__all__ = ["GraphChangedError", "Tape", "compile_tape"]
+__all__ = ["INTERPRET_ABOVE", "GraphChangedError", "Tape", "compile_tape"]
 
 _FALLBACK = (ArithmeticError, ValueError, TypeError)
 
@@ -56,9 +57,19 @@ _COMPARE = {
 _INF = math.inf
 _serial = count()
 
+INTERPRET_ABOVE = 20_000
+"""Programs of more operations than this replay through :mod:`autodiff.tape.interpreter`
+instead of generated code: CPython takes about 20 µs per operation to compile the generated
+code (seconds for 100,000 operations), while the interpreter is ready in about one
+microsecond per operation and replays a few times slower."""
+
 
 def compile_tape(
-    f: Callable[..., Value], example: Sequence[float], *, wrt: Sequence[Value] = ()
+    f: Callable[..., Value],
+    example: Sequence[float],
+    *,
+    wrt: Sequence[Value] = (),
+    interpret_above: int | None = None,
 ) -> Tape:
     """Trace ``f`` once at ``example`` and return a :class:`Tape` that replays it.
 
@@ -69,6 +80,9 @@ def compile_tape(
             parameters, each listed once. Replays read their current ``.data`` and compute
             their gradients. Every other leaf ``f`` reaches (constants, captured Values) is
             read afresh too, but gets no gradient.
+        interpret_above: replay through the interpreter instead of generated code when
+            ``f`` makes more operations than this (default :data:`INTERPRET_ABOVE`): the
+            same floats, ready at once, slower per replay.
 
     Raises:
         TraceError: ``f`` cannot be replayed faithfully (see :mod:`autodiff.tape.observe`).
@@ -84,7 +98,7 @@ def compile_tape(
         (True, True)
     """
     with collector_paused():  # tracing and compiling a big graph: see autodiff/collector.py
-        return Tape(trace(f, example, wrt))
+        return Tape(trace(f, example, wrt), interpret_above=interpret_above)
 
 
 def _gradients(output: Value, seed: float, inputs: list[Value]) -> list[float]:
@@ -133,12 +147,50 @@ class _LazyCode:
         return self.compiled[name]
 
 
+class _LazyInterpreter:
+    """The scalar functions of a program run by :class:`~autodiff.tape.interpreter.Interpreter`
+    (made on first use), and the code it would otherwise generate, for reading.
+
+    Example:
+        >>> from autodiff import compile
+        >>> tape = compile(lambda x: x * x, [3.0])
+        >>> _LazyInterpreter(tape, [0])["value_and_grad"]([4.0], 1.0)
+        (16.0, [8.0])
+    """
+
+    def __init__(self, tape: Tape, targets: list[int]) -> None:
+        self._tape = tape
+        self._targets = targets
+        self._source: str | None = None
+        self._interpreter: Interpreter | None = None
+
+    @property
+    def source(self) -> str:
+        if self._source is None:
+            self._source = generate(self._tape.program, "scalar", self._targets)
+        return self._source
+
+    def __getitem__(self, name: str) -> Any:
+        if self._interpreter is None:
+            tape = self._tape
+            namespace = {**scalar_namespace(), **tape._functions}
+            self._interpreter = Interpreter(
+                tape.program, "scalar", self._targets, namespace, tape._guard_failed
+            )
+        return self._interpreter[name]
+
+
 class Tape:
     """A traced program with generated forward and backward code.
+
+    A program of more than ``interpret_above`` operations replays through
+    :mod:`autodiff.tape.interpreter` (ready at once, slower per replay) instead of generated
+    code (see :data:`INTERPRET_ABOVE`); both give the same floats.
 
     Attributes:
         program: what was traced (leaves, instructions, guards).
         source: the generated scalar code, for reading.
+        interpreted: whether replays run through the interpreter instead of that code.
 
     Example:
         >>> from autodiff import Value, compile
@@ -150,8 +202,10 @@ class Tape:
         (12.0, 75.0)
     """
 
-    def __init__(self, program: Program) -> None:
+    def __init__(self, program: Program, *, interpret_above: int | None = None) -> None:
         self.program = program
+        limit = INTERPRET_ABOVE if interpret_above is None else interpret_above
+        self.interpreted = len(program.instructions) > limit
         n_inputs = program.n_args + len(program.wrt)
         self._every = list(range(n_inputs))
         self._params = list(range(program.n_args, n_inputs))
@@ -161,8 +215,15 @@ class Tape:
         self._functions = kernel_functions(prims.values())
         # Each generated function is compiled the first time it is called: compiling is most
         # of the cost of a big tape, and most uses need one or two of the six.
-        self._scalar = _LazyCode(self, lambda: generate(program, "scalar", self._every))
-        self._scalar_params = _LazyCode(self, lambda: generate(program, "scalar", self._params))
+        every, params = self._every, self._params
+        self._scalar: _LazyCode | _LazyInterpreter
+        self._scalar_params: _LazyCode | _LazyInterpreter
+        if self.interpreted:
+            self._scalar = _LazyInterpreter(self, every)
+            self._scalar_params = _LazyInterpreter(self, params)
+        else:
+            self._scalar = _LazyCode(self, lambda: generate(program, "scalar", every))
+            self._scalar_params = _LazyCode(self, lambda: generate(program, "scalar", params))
         self._array: dict[tuple[bool, bool], dict[str, Any]] = {}
 
     @property
@@ -389,8 +450,18 @@ class Tape:
         key = (args_grads, fold_layers)
         if key not in self._array:
             targets = self._every if args_grads else self._params
-            source = generate(self.program, "array", targets, fold_layers)
-            self._array[key] = self._load(source, array_namespace())
+            if self.interpreted and not fold_layers:
+                namespace = {**array_namespace(), **self._functions}
+                interpreter = Interpreter(
+                    self.program, "array", targets, namespace, self._guard_failed
+                )
+                self._array[key] = {
+                    "value": interpreter.value,
+                    "value_and_grad": interpreter.value_and_grad,
+                }
+            else:
+                source = generate(self.program, "array", targets, fold_layers)
+                self._array[key] = self._load(source, array_namespace())
         return self._array[key]
 
     def to_torch(self, dtype: Any = None, device: Any = None, checked: bool = True) -> Any:

@@ -14,7 +14,6 @@ to these numbers.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -38,7 +37,7 @@ class TraceError(ValueError):
     """
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: made once per operation of a big trace
 class Instruction:
     """Node ``target`` = ``prim`` applied to the nodes numbered ``operands``."""
 
@@ -171,21 +170,22 @@ class _Numbering:
 def _number(args: list[Value], wrt: list[Value], watch: Watch, output: Value) -> Program:
     made = watch.created
     numbering = _Numbering(args, wrt, made)
+    index, made_ids = numbering.index, numbering.made
     for node in made:
         for child in node.children:
-            numbering.leaf(child)
+            if id(child) not in index and id(child) not in made_ids:  # most are: no call
+                numbering.leaf(child)
     for node in [output, *(g.node for g in watch.guards)]:
         numbering.leaf(node)
     for guard in watch.guards:
         if isinstance(guard.other, Value):
             numbering.leaf(guard.other)
-    index = numbering.index
     instructions = []
     for node in made:
-        index[id(node)] = len(index)
-        operands = tuple(index[id(child)] for child in node.children)
+        index[id(node)] = target = len(index)
+        operands = tuple([index[id(child)] for child in node.children])
         assert node._prim is not None
-        instructions.append(Instruction(index[id(node)], node._prim, operands))
+        instructions.append(Instruction(target, node._prim, operands))
     return Program(
         len(args),
         tuple(wrt),
@@ -243,14 +243,15 @@ def walk_order(program: Program) -> list[int]:
     last user is done (a stack, operands pushed in operand order). Gradients summed in this
     order are the eager engine's floats.
     """
-    by_target = {ins.target: ins for ins in program.instructions}
-    uses: Counter[int] = Counter()
+    n_leaves = program.n_leaves
+    operands_of = [ins.operands for ins in program.instructions]  # node n_leaves + k's
+    uses = [0] * (n_leaves + len(operands_of))
     stack = [program.output]
     while stack:
-        ins = by_target.get(stack.pop())
-        if ins is None:
+        node = stack.pop()
+        if node < n_leaves:
             continue
-        for operand in ins.operands:
+        for operand in operands_of[node - n_leaves]:
             uses[operand] += 1
             if uses[operand] == 1:
                 stack.append(operand)
@@ -259,10 +260,9 @@ def walk_order(program: Program) -> list[int]:
     while ready:
         node = ready.pop()
         order.append(node)
-        ins = by_target.get(node)
-        if ins is None:
+        if node < n_leaves:
             continue
-        for operand in ins.operands:
+        for operand in operands_of[node - n_leaves]:
             uses[operand] -= 1
             if not uses[operand]:
                 ready.append(operand)

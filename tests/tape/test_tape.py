@@ -25,6 +25,8 @@ from autodiff import (
 from autodiff.primitives import BUILTIN
 from autodiff.testing import Expression, chains, expressions, points
 
+pytestmark = pytest.mark.usefixtures("both_replays")  # see tests/tape/conftest.py
+
 TOL = 1e-12
 
 

@@ -32,6 +32,8 @@ from hypothesis import strategies as st
 from autodiff import GraphChangedError, TraceError, Value, compile, dot, grad, sum_of
 from tests.helpers.user_primitives import USER_BINARY, USER_UNARY, VECTORIZED_UNARY
 
+pytestmark = pytest.mark.usefixtures("both_replays")  # see tests/tape/conftest.py
+
 np = pytest.importorskip("numpy")
 
 _COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}

@@ -14,6 +14,8 @@ from autodiff import PRIMITIVES, Value, compile_tape, grad, primitive, unregiste
 from autodiff import functions as F
 from tests.helpers.user_primitives import float_softplus, np_softplus, t_smoothmax, t_softplus
 
+pytestmark = pytest.mark.usefixtures("both_replays")  # see tests/tape/conftest.py
+
 np = pytest.importorskip("numpy")
 
 
