@@ -98,15 +98,17 @@ def run_batch(
         try:
             with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
                 code = replay.array_code(args_grads, fold_layers)
-                values, grads = code["value_and_grad"]([*arrays, *shared], np.full(size, grad))
+                values, rows, numbers = code["value_and_grad"](
+                    [*arrays, *shared], np.full(size, grad)
+                )
                 values = np.broadcast_to(values, (size,)).astype(float)
-                per_example = [np.broadcast_to(g, (size,)).astype(float) for g in grads[:n_args]]
-                if fold_layers:  # the folded code sums each wrt gradient itself
-                    sums = [*map(float, grads[n_args:])]
+                per_example = [np.broadcast_to(g, (size,)).astype(float) for g in rows[:n_args]]
+                if len(rows) > n_args:  # a row per example: sum them in example order
+                    sums = _sums_in_order(start, rows[n_args:])
+                else:  # the folded code summed each wrt gradient itself
+                    sums = numbers.tolist()
                     if checked and any(start):
                         sums = [s + g if s else g for s, g in zip(start, sums)]
-                else:
-                    sums = _sums_in_order(start, grads[n_args:], size)
             # numpy raised on any overflow above; a sum of Python floats may still overflow.
             if not checked or plain(sums):
                 return values, per_example + sums
@@ -118,18 +120,19 @@ def run_batch(
     return values, grads if args_grads else grads[replay.program.n_args :]
 
 
-def _sums_in_order(start: list[float], grads: list[Any], size: int) -> list[float]:
-    """start + g₁ + g₂ + … for each wrt, added left to right as one backward per example
-    would add them into ``.grad`` (numpy's ``sum`` adds pairwise, in another order)."""
+def _sums_in_order(start: list[float], grads: Any) -> list[float]:
+    """start + g₁ + g₂ + … for each wrt (a row of ``grads``), added left to right as one
+    backward per example would add them into ``.grad``.
+
+    numpy's ``sum`` along an array's fast axis adds pairwise, in another order; along the
+    slow axis of a C-ordered table (an example a row) it adds the rows one after another,
+    so that is the table it is given (``accumulate`` adds in order too, but is slower)."""
     import numpy as np
 
-    if not grads:
+    if not len(grads):
         return []
-    table = np.empty((len(grads), size + 1))
-    table[:, 0] = start
-    for row, g in enumerate(grads):
-        table[row, 1:] = g
-    totals: list[float] = np.add.accumulate(table, axis=1)[:, -1].tolist()
+    table = np.concatenate((np.array(start)[None, :], np.transpose(grads)))
+    totals: list[float] = np.add.reduce(table, axis=0).tolist()
     return totals
 
 

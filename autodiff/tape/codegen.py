@@ -34,6 +34,7 @@ from collections.abc import Iterable
 from ..primitives import Primitive
 from .folding import FoldedLayer, FoldPlan, plan_layers
 from .kernels import Symbol
+from .stacking import stack_lines
 from .trace import Instruction, Program, walk_order
 
 __all__ = ["forward_expression", "generate", "partial_expressions"]
@@ -99,7 +100,8 @@ def _layer_forward(layer: FoldedLayer, k: int) -> list[str]:
     ]
     if layer.biases:
         column = ", ".join(f"(v{rests[0]},)" for rests in layer.rests)
-        lines[-1] += f" + np.array(({column},))"
+        lines.insert(-1, f"B{k} = np.array(({column},))")
+        lines[-1] += f" + B{k}"
         return lines + [f"v{root} = Z{k}[{i}]" for i, root in enumerate(layer.roots)]
     for i, (root, rests) in enumerate(zip(layer.roots, layer.rests)):
         lines.append(f"v{root} = {' + '.join([f'Z{k}[{i}]', *(f'v{r}' for r in rests)])}")
@@ -312,19 +314,50 @@ def _finite_sum_check(names: list[str]) -> list[str]:
     return [f"if not -inf < {' + '.join(names)} < inf: raise OverflowError('gradient')"]
 
 
-def generate(program: Program, dialect: str, targets: list[int], fold_layers: bool = False) -> str:
-    """The module source defining ``value``, ``value_and_grad`` and ``sum_over``."""
+def generate(
+    program: Program,
+    dialect: str,
+    targets: list[int],
+    fold_layers: bool = False,
+    stacked: bool = True,
+) -> str:
+    """The module source defining ``value``, ``value_and_grad`` and ``sum_over``.
+
+    In the array dialect ``value_and_grad`` returns the value, the per-example gradients
+    as the rows of a 2-D array and the batch sums as a 1-D array (with ``fold_layers`` the
+    ``wrt`` gradients are summed in the generated code; else every gradient is a row), and
+    the forward and backward lines are stacked (:mod:`autodiff.tape.stacking`) unless
+    ``stacked`` is False (then each operation is one numpy call, as it is written).
+    """
     leaves = [f"v{i}" for i in range(program.n_leaves)]
     plan = plan_layers(program) if dialect == "array" and fold_layers else FoldPlan()
     forward = _forward(program, dialect, plan)
     backward, grad_names = _backward(program, dialect, targets, plan)
     out = f"v{program.output}"
     checks = _finite_sum_check(grad_names) if dialect == "scalar" else []
-    body = ["def value(inputs):", f"    {_unpack(leaves, 'inputs')}"]
-    body += [f"    {line}" for line in forward] + [f"    return {out}", ""]
+    constants: list[str] = []
+    value_lines, value_out = forward, out
+    grad_lines = forward + backward + checks
+    grad_out = f"{out}, [{', '.join(grad_names)}]"
+    # Per-example gradients; the rest are batch sums (the wrt's, with layers folded).
+    n_rows = len(targets) - len(program.wrt) if plan.layers else len(targets)
+    if dialect == "array" and not stacked:
+        rows, numbers = grad_names[:n_rows], grad_names[n_rows:]
+        grad_out = f"{out}, np.array([{', '.join(rows)}]), np.array([{', '.join(numbers)}])"
+    if dialect == "array" and stacked:
+        kinds = {leaf: "row" if i < program.n_args else "scalar" for i, leaf in enumerate(leaves)}
+        kinds["seed"] = "row"
+        value_code = stack_lines(forward, kinds, [out], constants)
+        value_lines, value_out = value_code.lines, value_code.outputs[0]
+        code = stack_lines(forward + backward, kinds, [out, *grad_names], constants)
+        grad_lines = code.lines
+        grad_out = f"{code.outputs[0]}, {code.rows(1, n_rows + 1)}, {code.numbers(n_rows + 1)}"
+    body = [*constants, ""] if constants else []
+    body += ["def value(inputs):", f"    {_unpack(leaves, 'inputs')}"]
+    body += [f"    {line}" for line in value_lines] + [f"    return {value_out}", ""]
     body += ["def value_and_grad(inputs, seed):", f"    {_unpack(leaves, 'inputs')}"]
-    body += [f"    {line}" for line in forward + backward + checks]
-    body += [f"    return {out}, [{', '.join(grad_names)}]", ""]
+    body += [f"    {line}" for line in grad_lines]
+    body += [f"    return {grad_out}", ""]
     args, shared = leaves[: program.n_args], leaves[program.n_args :]
     sums = [f"s{t}" for t in targets]
     body += ["def sum_over(rows, shared, seed, start):", f"    {_unpack(shared, 'shared')}"]

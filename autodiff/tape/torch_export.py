@@ -143,7 +143,7 @@ def torch_module(tape: Any, dtype: Any = None, device: Any = None, checked: bool
             f"to_torch: the tape uses primitives of your own ({', '.join(own)}), which have "
             "no torch form; a tape of the engine's primitives converts"
         )
-    source = generate(tape.program, "array", [])
+    source = generate(tape.program, "array", [], stacked=False)
     source = source[: source.index("def value_and_grad(")]  # the values are all it needs
     if checked:
         source = _checked(source)
