@@ -124,16 +124,17 @@ def _sums_in_order(start: list[float], grads: Any) -> list[float]:
     """start + g₁ + g₂ + … for each wrt (a row of ``grads``), added left to right as one
     backward per example would add them into ``.grad``.
 
-    numpy's ``sum`` along an array's fast axis adds pairwise, in another order; along the
-    slow axis of a C-ordered table (an example a row) it adds the rows one after another,
-    so that is the table it is given (``accumulate`` adds in order too, but is slower)."""
+    numpy's ``sum`` adds pairwise, in another order. ``np.add.at`` adds one element at a
+    time, in the order of its indices: here example by example."""
     import numpy as np
 
     if not len(grads):
         return []
-    table = np.concatenate((np.array(start)[None, :], np.transpose(grads)))
-    totals: list[float] = np.add.reduce(table, axis=0).tolist()
-    return totals
+    totals = np.array(start)
+    n, size = np.shape(grads)
+    np.add.at(totals, np.tile(np.arange(n), size), np.transpose(grads).ravel())
+    result: list[float] = totals.tolist()
+    return result
 
 
 def _one_by_one(
