@@ -40,9 +40,10 @@ def _column(column: Any, position: int) -> Any:
 
     array = np.asarray(column)
     if array.dtype.char == "d" and array.ndim == 1:  # float64, as it usually comes
+        # Made contiguous: numpy may pick another kernel for a strided array.
         if not np.isfinite(array).all():
             _refuse_non_finite(array, position)
-        return array
+        return np.ascontiguousarray(array)
     if array.ndim != 1:
         raise ValueError(f"argument column {position} must be 1-D, got shape {array.shape}")
     if array.dtype.kind in "fiu":
@@ -120,6 +121,9 @@ def run_batch(
     return values, grads if args_grads else grads[replay.program.n_args :]
 
 
+_EXAMPLE_BY_EXAMPLE: dict[tuple[int, int], Any] = {}
+
+
 def _sums_in_order(start: list[float], grads: Any) -> list[float]:
     """start + g₁ + g₂ + … for each wrt (a row of ``grads``), added left to right as one
     backward per example would add them into ``.grad``.
@@ -132,7 +136,10 @@ def _sums_in_order(start: list[float], grads: Any) -> list[float]:
         return []
     totals = np.array(start)
     n, size = np.shape(grads)
-    np.add.at(totals, np.tile(np.arange(n), size), np.transpose(grads).ravel())
+    if (n, size) not in _EXAMPLE_BY_EXAMPLE:
+        _EXAMPLE_BY_EXAMPLE.clear()  # one batch shape at a time, as training uses it
+        _EXAMPLE_BY_EXAMPLE[n, size] = np.tile(np.arange(n), size)
+    np.add.at(totals, _EXAMPLE_BY_EXAMPLE[n, size], np.transpose(grads).ravel())
     result: list[float] = totals.tolist()
     return result
 
