@@ -51,6 +51,7 @@ ROOMS: dict[str, tuple[str, tuple[str, ...]]] = {
             "interpreter",
             "kernels",
             "folding",
+            "stacking",
             "arguments",
             "tape",
             "batch",

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,8 +37,8 @@ _ELEMENTWISE = frozenset(
     {"array_sigmoid", "array_power", "array_power_n", "reciprocal_scale"}
     | {f"np.{f}" for f in ("exp", "log", "sqrt", "sin", "cos", "tanh", "abs", "where", "sign")}
 )
-_ALLOWED = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd, ast.cmpop)
-_ALLOWED += (ast.expr_context, ast.Constant, ast.Name)
+_ALLOWED: tuple[type, ...] = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd)
+_ALLOWED += (ast.cmpop, ast.expr_context, ast.Constant, ast.Name)
 _SLOT = re.compile(r"__slot(\d+)__")
 # The arrays of a folded layer (autodiff/tape/codegen.py) whose rows are per-example values.
 _LAYER_ROWS = re.compile(r"(Z|GX)\d+")
@@ -67,7 +66,9 @@ class Stacked:
     (``outputs``), or several as the rows of one 2-D array (:meth:`rows`) or as one 1-D
     array of numbers (:meth:`numbers`)."""
 
-    def __init__(self, program: _Program, lines: list[str], finals: list[int], constants: list[str]):
+    def __init__(
+        self, program: _Program, lines: list[str], finals: list[int], constants: list[str]
+    ):
         self.lines = lines
         self.outputs = [program.places[v] for v in finals]
         self._program = program
@@ -183,7 +184,8 @@ class _Program:
             slots = _Slots(self.variables)
             test = ast.unparse(slots.visit(statement.test))
             template = f"if {test}: {ast.unparse(statement.body[0])}"
-            level = 1 + max([self.barrier, *(self.levels[v] for v in slots.slots)])
+            # After everything before it, before everything after it, as it was written.
+            level = 1 + max((s.level for s in self.statements), default=self.barrier)
             self.statements.append(_Statement(template, slots.slots, level))
             self.barrier = level
             return
@@ -219,7 +221,9 @@ class _Program:
         target = self._value(kind, self._named(name), level)
         self.variables[name] = target
         stackable = kind == _ROW and any(self.kinds[v] == _ROW for v in slots.slots)
-        self.statements.append(_Statement(template, slots.slots, level, target, stackable, ops or 1))
+        self.statements.append(
+            _Statement(template, slots.slots, level, target, stackable, ops or 1)
+        )
 
     def _named(self, name: str) -> str:
         # A name given again (g = g + term) is a new value: name it apart.
@@ -288,11 +292,10 @@ class _Program:
         if all(self.kinds[m] == _SCALAR for m in members):
             column = ", ".join(f"({self.places[m]},)" for m in members)
             return f"np.array(({column}))", 1.0
-        arrays = {self.rows[m][0] if m in self.rows else None for m in members}
-        if len(arrays) == 1 and None not in arrays:
-            (array,) = arrays
-            return self._picked(array, [self.rows[m][1] for m in members], constants)
-        return f"np.stack(({', '.join(self.places[m] for m in members)},))", 1.0 + len(members) / 8
+        runs = _runs(members, self.rows)
+        if len(runs) == 1 and runs[0][0] is not None:
+            return self._picked(runs[0][0], [self.rows[m][1] for m in members], constants)
+        return self.matrix(members, constants), 1.0 + len(members) / 8
 
     def picked_shared(self, values: Any, constants: list[str]) -> str:
         """Shared numbers (nested lists of values) as an array, picked from ``_shared``."""
@@ -307,10 +310,9 @@ class _Program:
 
     def matrix(self, members: list[int], constants: list[str]) -> str:
         """The (per-example) members as the rows of a 2-D array."""
-        arrays = {self.rows[m][0] if m in self.rows else None for m in members}
-        if len(arrays) == 1 and None not in arrays:
-            (array,) = arrays
-            return self._picked(array, [self.rows[m][1] for m in members], constants)[0]
+        runs = _runs(members, self.rows)
+        if len(runs) == 1 and runs[0][0] is not None:
+            return self._picked(runs[0][0], [self.rows[m][1] for m in members], constants)[0]
         return f"np.stack(({', '.join(self.places[m] for m in members)},))"
 
     def _picked(self, array: str, rows: list[int], constants: list[str]) -> tuple[str, float]:
@@ -332,52 +334,47 @@ class _Program:
     def vector(self, members: list[int], constants: list[str]) -> str:
         """The members (numbers) as one 1-D array: runs of elements of one array picked at
         once, the rest one by one."""
-        runs: list[list[int]] = []
-        for m in members:
-            array = self.elements[m][0] if m in self.elements else None
-            if runs and array is not None and runs[-1][0] in self.elements:
-                if self.elements[runs[-1][0]][0] == array:
-                    runs[-1].append(m)
-                    continue
-            runs.append([m])
         parts = []
-        for run in runs:
-            if run[0] not in self.elements:
+        for array, run in _runs(members, self.elements):
+            if array is None:
                 parts.append(f"np.array(({self.places[run[0]]},))")
                 continue
-            array = self.elements[run[0]][0]
-            axes = [*zip(*(self.elements[m][1] for m in run))]
+            axes = zip(*(self.elements[m][1] for m in run))
             name = f"_rows{len(constants)}"
             arrays = ", ".join(f"np.array({list(axis)!r})" for axis in axes)
             constants.append(f"{name} = ({arrays},)")
             parts.append(f"{array}[{name}]")
-        if len(parts) == 1:
-            return parts[0]
-        return f"np.concatenate(({', '.join(parts)},))" if parts else "np.empty(0)"
+        return _joined(parts, "np.empty(0)")
 
     def table(self, members: list[int], constants: list[str]) -> str:
-        """The members as the rows of one 2-D array: runs of rows of one array are taken
-        whole (a slice or picked rows), the rest one by one."""
-        runs: list[list[int]] = []
-        for m in members:
-            array = self.rows[m][0] if m in self.rows else None
-            if runs and array is not None and runs[-1][0] in self.rows:
-                if self.rows[runs[-1][0]][0] == array:
-                    runs[-1].append(m)
-                    continue
-            runs.append([m])
+        """The members (arrays of the batch) as the rows of one 2-D array: runs of rows of
+        one array are taken at once (a slice or picked rows), the rest one by one."""
         parts = []
-        for run in runs:
-            if run[0] in self.rows:
-                array = self.rows[run[0]][0]
+        for array, run in _runs(members, self.rows):
+            if array is not None:
                 parts.append(self._picked(array, [self.rows[m][1] for m in run], constants)[0])
-            elif self.kinds[run[0]] == _ROW:
-                parts.append(f"{self.places[run[0]]}[None]")
-            else:
+            else:  # a number where an array is wanted (or a user rule's partial): broadcast
                 parts.append(f"np.broadcast_to({self.places[run[0]]}, seed.shape)[None]")
-        if len(parts) == 1:
-            return parts[0]
-        return f"np.concatenate(({', '.join(parts)},))" if parts else "np.empty((0, seed.size))"
+        return _joined(parts, "np.empty((0, seed.size))")
+
+
+def _runs(members: list[int], where: dict[int, Any]) -> list[tuple[str | None, list[int]]]:
+    """The members in runs of consecutive ones in one array (``where[m][0]``); the others
+    each a run of their own, with array None."""
+    runs: list[tuple[str | None, list[int]]] = []
+    for m in members:
+        array = where[m][0] if m in where else None
+        if runs and array is not None and runs[-1][0] == array:
+            runs[-1][1].append(m)
+        else:
+            runs.append((array, [m]))
+    return runs
+
+
+def _joined(parts: list[str], empty: str) -> str:
+    if len(parts) == 1:
+        return parts[0]
+    return f"np.concatenate(({', '.join(parts)},))" if parts else empty
 
 
 def _flat(nested: Any) -> list[int]:
@@ -420,9 +417,14 @@ def stack_lines(
     Example:
         >>> lines = ["v3 = v0 * v1", "v4 = v0 * v2", "v5 = v0 * v1", "v6 = v3 + v4"]
         >>> inputs = {"v0": "row", "v1": "scalar", "v2": "scalar"}
-        >>> stacked = stack_lines(lines, inputs, ["v6"], [])
-        >>> stacked.lines  # v3, v4 and v5 as the rows of one product
-        ['S0 = v0 * np.array(((v1,), (v2,), (v1,)))', 'v6 = S0[0] + S0[1]']
+        >>> stacked = stack_lines(lines, inputs, ["v6", "v5"], [])
+        >>> for line in stacked.lines:  # v3, v4 and v5: the rows of one product
+        ...     print(line)
+        _shared = np.array((v1, v2,))
+        S0 = v0 * _shared[_rows0]
+        v6 = S0[0] + S0[1]
+        >>> stacked.outputs  # where v6 and v5 are now
+        ['v6', 'S0[2]']
     """
     program = _Program(inputs)
     temporaries: list[int] = []

@@ -77,7 +77,9 @@ def _course(fused: bool, sizes: tuple[int, ...] = (1, 6, 7, 2)) -> tuple[Any, li
             if fused:
                 a = [(dot(row, a) + bias).sigmoid() for row, bias in zip(W, b)]
             else:
-                a = [sum((w * x for w, x in zip(row, a)), bias).sigmoid() for row, bias in zip(W, b)]
+                a = [
+                    sum((w * x for w, x in zip(row, a)), bias).sigmoid() for row, bias in zip(W, b)
+                ]
         return (a[0] - y1) ** 2 + (a[1] - y2) ** 2
 
     return cost, params
