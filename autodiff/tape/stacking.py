@@ -18,8 +18,9 @@ group's operands become rows: a slice or a picked set of rows of an earlier grou
 of the weights (scalars), or one array broadcast to every row.
 
 Only expressions built from arithmetic and the engine's own array functions are stacked; a
-user-defined primitive's code, a guard (a program with guards is left as it is) or anything
-else is left where it is, one call per node.
+user-defined primitive's code, or anything else, stays one call per node. Nothing moves
+across a guard (``if test: guard_failed(k)``): what was written before it runs before it,
+what was written after it runs after it, so a batch fails where it failed before.
 """
 
 from __future__ import annotations
