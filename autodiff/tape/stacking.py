@@ -168,7 +168,6 @@ class _Program:
         scalars = [name for name, kind in inputs.items() if kind == _SCALAR]
         self.shared = {self.variables[name]: k for k, name in enumerate(scalars)}
         self.shared_line = f"_shared = np.array(({', '.join(scalars)},))"
-        self.shared_used = False
         self.statements: list[_Statement] = []
         self.versions: dict[str, int] = {}
         self.barrier = 0
@@ -304,7 +303,6 @@ class _Program:
         def index(item: Any) -> Any:
             return [index(x) for x in item] if isinstance(item, list) else self.shared[item]
 
-        self.shared_used = True
         name = f"_rows{len(constants)}"
         constants.append(f"{name} = np.array({index(values)!r})")
         return f"_shared[{name}]"
@@ -328,6 +326,15 @@ class _Program:
         name = f"_rows{len(constants)}"
         constants.append(f"{name} = np.array({rows!r})")
         return f"{array}[{name}]", 1.0
+
+    def stack(self, group: list[_Statement]) -> str:
+        """A new array whose rows hold the group's values."""
+        array = f"S{len(self.sizes)}"
+        self.sizes[array] = len(group)
+        for row, statement in enumerate(group):
+            self.places[statement.target] = f"{array}[{row}]"
+            self.rows[statement.target] = (array, row)
+        return array
 
     def fill(self, template: str, slots: list[str]) -> str:
         return _SLOT.sub(lambda match: slots[int(match.group(1))], template)
@@ -357,6 +364,48 @@ class _Program:
             else:  # a number where an array is wanted (or a user rule's partial): broadcast
                 parts.append(f"np.broadcast_to({self.places[run[0]]}, seed.shape)[None]")
         return _joined(parts, "np.empty((0, seed.size))")
+
+
+def _grid(program: _Program, columns: list[list[int]], constants: list[str]) -> list[str] | None:
+    """The slots of a group whose members run over a grid, t blocks of k (a layer's
+    products ``wᵢⱼ·xⱼ``): each slot one row per block (repeated along the block), one row
+    per place in the block (the same in every block), a number per member, or one value
+    for all. Broadcast, they make a (t, k, batch) array: no row is copied to line them up.
+    None if the members make no such grid."""
+    m = len(columns[0])
+    for k in (k for k in range(2, m // 2 + 1) if m % k == 0):
+        mark = len(constants)
+        slots, spans = [], set()
+        for column in columns:
+            slot = _grid_slot(program, column, m // k, k, constants)
+            if slot is None:
+                break
+            slots.append(slot[0])
+            spans |= slot[1]
+        else:
+            if spans == {"t", "k", "rows"}:
+                return slots
+        del constants[mark:]
+    return None
+
+
+def _grid_slot(
+    program: _Program, column: list[int], t: int, k: int, constants: list[str]
+) -> tuple[str, set[str]] | None:
+    """One slot of a grid: its expression and the axes it spans ("t" blocks, "k" places;
+    "rows" if it reads rows of the batch that way)."""
+    if all(v == column[0] for v in column):
+        return program.places[column[0]], set()
+    if all(v in program.shared for v in column):
+        blocks = [[[v] for v in column[b * k : (b + 1) * k]] for b in range(t)]
+        return program.picked_shared(blocks, constants), {"t", "k"}
+    if any(program.kinds[v] != _ROW for v in column):
+        return None
+    if all(v == column[i % k] for i, v in enumerate(column)):
+        return f"{program.matrix(column[:k], constants)}[None]", {"k", "rows"}
+    if all(v == column[i - i % k] for i, v in enumerate(column)):
+        return f"{program.matrix(column[::k], constants)}[:, None]", {"t", "rows"}
+    return None
 
 
 def _runs(members: list[int], where: dict[int, Any]) -> list[tuple[str | None, list[int]]]:
@@ -435,7 +484,7 @@ def stack_lines(
     code: list[str] = []
     for group in _groups(program.statements, program.kinds):
         code += _emit(program, group, constants)
-    if program.shared_used:
+    if any("_shared[" in line for line in code):
         code.insert(0, program.shared_line)
     return Stacked(program, code, [program.variables[name] for name in outputs], constants)
 
@@ -451,17 +500,17 @@ def _emit(program: _Program, group: list[_Statement], constants: list[str]) -> l
     if len(group) > 1:
         mark = len(constants)
         columns = [[s.slots[k] for s in group] for k in range(len(first.slots))]
+        grid = _grid(program, columns, constants)
+        if grid is not None:
+            array = program.stack(group)
+            return [f"{array} = ({program.fill(first.template, grid)}).reshape({len(group)}, -1)"]
         slots = [program.rows_of(column, constants) for column in columns]
         cost = first.ops + sum(c for _, c in slots)
         # One by one, each reads its operands that are rows of an array (an indexing each).
         alone = sum(first.ops + _ROW_READ * sum(v in program.rows for v in s.slots) for s in group)
         spread = any(column[0] != m for column in columns for m in column)
         if spread and cost < alone:
-            array = f"S{len(program.sizes)}"  # (rows of a folded layer are not counted)
-            program.sizes[array] = len(group)
-            for row, statement in enumerate(group):
-                program.places[statement.target] = f"{array}[{row}]"
-                program.rows[statement.target] = (array, row)
+            array = program.stack(group)
             return [f"{array} = {program.fill(first.template, [e for e, _ in slots])}"]
         del constants[mark:]
     lines = []
