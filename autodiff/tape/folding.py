@@ -157,4 +157,8 @@ def plan_layers(program: Program) -> FoldPlan:
         else:
             plan.folded.difference_update(layer.folded)
     plan.layers = [layer for layer in plan.layers if layer.pays()]
+    for layer in plan.layers:  # found last first: rows in the order the program made them
+        layer.roots.reverse()
+        layer.weights.reverse()
+        layer.rests.reverse()
     return plan

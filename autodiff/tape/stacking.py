@@ -312,6 +312,8 @@ class _Program:
         runs = _runs(members, self.rows)
         if len(runs) == 1 and runs[0][0] is not None:
             return self._picked(runs[0][0], [self.rows[m][1] for m in members], constants)[0]
+        if len(members) == 1:
+            return f"{self.places[members[0]]}[None]"
         return f"np.stack(({', '.join(self.places[m] for m in members)},))"
 
     def _picked(self, array: str, rows: list[int], constants: list[str]) -> tuple[str, float]:
