@@ -19,7 +19,7 @@ from typing import Any
 from .arguments import GraphChangedError, argument, plain
 from .trace import Program
 
-__all__ = ["Replay", "run_batch"]
+__all__ = ["Replay", "as_rows", "run_batch"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,29 @@ class Replay:
     shared: list[Any]
     array_code: Callable[[bool, bool], dict[str, Any]]
     interpret: Callable[[list[float], float], tuple[float, list[float]]]
+
+
+def as_rows(
+    value_and_grad: Callable[[list[Any], Any], tuple[Any, list[Any]]],
+) -> Callable[[list[Any], Any], tuple[Any, Any, Any]]:
+    """``value_and_grad`` that gives a list of per-example gradients, made to give them as
+    the generated array code does: the rows of a 2-D array, then the batch sums (none).
+
+    Example:
+        >>> import numpy as np
+        >>> code = as_rows(lambda inputs, seed: (inputs[0] * 2, [seed * 2, seed * 0.0]))
+        >>> value, rows, sums = code([np.array([1.0, 2.0])], np.ones(2))
+        >>> rows.tolist(), sums.tolist()
+        ([[2.0, 2.0], [0.0, 0.0]], [])
+    """
+    import numpy as np
+
+    def rows_and_sums(inputs: list[Any], seed: Any) -> tuple[Any, Any, Any]:
+        value, grads = value_and_grad(inputs, seed)
+        rows = np.array(np.broadcast_arrays(*grads, seed)[:-1]).reshape(len(grads), -1)
+        return value, rows, np.empty(0)
+
+    return rows_and_sums
 
 
 def _column(column: Any, position: int) -> Any:

@@ -28,7 +28,7 @@ from ..backward import GradientOverflow, gradients
 from ..collector import collector_paused
 from ..value import Value, apply, reciprocal_scale
 from .arguments import GraphChangedError, argument, plain, seed_of
-from .batch import Replay, run_batch
+from .batch import Replay, as_rows, run_batch
 from .codegen import generate
 from .interpreter import Interpreter
 from .kernels import array_namespace, kernel_functions, scalar_namespace
@@ -457,7 +457,7 @@ class Tape:
                 )
                 self._array[key] = {
                     "value": interpreter.value,
-                    "value_and_grad": interpreter.value_and_grad,
+                    "value_and_grad": as_rows(interpreter.value_and_grad),
                 }
             else:
                 source = generate(self.program, "array", targets, fold_layers)

@@ -293,3 +293,22 @@ def test_a_stacked_batch_off_the_traced_branch_is_refused() -> None:
     tape = compile(f, [1.0], wrt=w)
     with pytest.raises(GraphChangedError):
         tape.batch_value_and_grad(np.array([1.0, -1.0, 2.0]))
+
+
+def test_a_big_tapes_interpreter_gives_the_batch_in_rows_too(monkeypatch: Any) -> None:
+    from autodiff.tape import batch
+    from autodiff.tape.tape import Tape
+
+    cost, params = _course(fused=True)
+    generated = compile(cost, [0.5, 0.5, 0.5], wrt=params)
+    interpreted = Tape(generated.program, interpret_above=0)
+
+    def refused(*args: Any) -> Any:
+        raise AssertionError("the batch fell back to the eager engine")
+
+    monkeypatch.setattr(batch, "_one_by_one", refused)
+    columns = _columns(3, 20, seed=8)
+    values, grads = interpreted.batch_value_and_grad(*columns)
+    expected_values, expected = generated.batch_value_and_grad(*columns)
+    assert _same_bits(values, expected_values)
+    assert all(_same_bits(g, e) for g, e in zip(grads, expected))
