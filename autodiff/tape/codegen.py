@@ -14,13 +14,14 @@ and adds each node's contributions in that order, so each gradient is the same s
 the same order, as the eager engine's. With ``fold_layers`` (array dialect only) a network's
 layers become matrix products instead (:mod:`autodiff.tape.folding`), which reorders sums.
 
-Three kinds of function are generated, in either dialect:
+Three kinds of function are generated:
 
 - ``value(inputs)``: the output only;
-- ``value_and_grad(inputs, seed)``: the output and seed·∂output/∂leaf for the targets;
+- ``value_and_grad(inputs, seed)``: the output and seed·∂output/∂leaf for the targets (in
+  the array dialect, its operations stacked: :mod:`autodiff.tape.stacking`);
 - ``sum_over(rows, shared, seed, start)``: loops over rows of arguments inside the generated
   code, summing outputs and seed·gradients of the targets in locals that start at ``start``
-  (the scalar dialect).
+  (the scalar dialect only).
 
 The scalar dialect raises OverflowError where a number that is not finite could otherwise
 vanish or be returned; the tape then asks the eager engine (see :mod:`autodiff.tape.tape`).
@@ -321,13 +322,15 @@ def generate(
     fold_layers: bool = False,
     stacked: bool = True,
 ) -> str:
-    """The module source defining ``value``, ``value_and_grad`` and ``sum_over``.
+    """The module source defining ``value``, ``value_and_grad`` and (scalar dialect)
+    ``sum_over``.
 
     In the array dialect ``value_and_grad`` returns the value, the per-example gradients
     as the rows of a 2-D array and the batch sums as a 1-D array (with ``fold_layers`` the
     ``wrt`` gradients are summed in the generated code; else every gradient is a row), and
-    the forward and backward lines are stacked (:mod:`autodiff.tape.stacking`) unless
-    ``stacked`` is False (then each operation is one numpy call, as it is written).
+    its forward and backward lines are stacked (:mod:`autodiff.tape.stacking`) unless
+    ``stacked`` is False (then each operation is one numpy call, as it is written, as it
+    always is in ``value``).
     """
     leaves = [f"v{i}" for i in range(program.n_leaves)]
     plan = plan_layers(program) if dialect == "array" and fold_layers else FoldPlan()
@@ -336,7 +339,7 @@ def generate(
     out = f"v{program.output}"
     checks = _finite_sum_check(grad_names) if dialect == "scalar" else []
     constants: list[str] = []
-    value_lines, value_out = forward, out
+    value_lines, value_out = forward, out  # (a batch's replay needs value_and_grad only)
     grad_lines = forward + backward + checks
     grad_out = f"{out}, [{', '.join(grad_names)}]"
     # Per-example gradients; the rest are batch sums (the wrt's, with layers folded).
@@ -347,8 +350,6 @@ def generate(
     if dialect == "array" and stacked:
         kinds = {leaf: "row" if i < program.n_args else "scalar" for i, leaf in enumerate(leaves)}
         kinds["seed"] = "row"
-        value_code = stack_lines(forward, kinds, [out], constants)
-        value_lines, value_out = value_code.lines, value_code.outputs[0]
         code = stack_lines(forward + backward, kinds, [out, *grad_names], constants)
         grad_lines = code.lines
         grad_out = f"{code.outputs[0]}, {code.rows(1, n_rows + 1)}, {code.numbers(n_rows + 1)}"
@@ -358,6 +359,8 @@ def generate(
     body += ["def value_and_grad(inputs, seed):", f"    {_unpack(leaves, 'inputs')}"]
     body += [f"    {line}" for line in grad_lines]
     body += [f"    return {grad_out}", ""]
+    if dialect == "array":  # a batch is one call already: no loop over rows
+        return "\n".join(body)
     args, shared = leaves[: program.n_args], leaves[program.n_args :]
     sums = [f"s{t}" for t in targets]
     body += ["def sum_over(rows, shared, seed, start):", f"    {_unpack(shared, 'shared')}"]

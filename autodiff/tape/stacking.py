@@ -104,22 +104,22 @@ def _cost(expression: ast.AST) -> int | None:
     return max(ops, 1)
 
 
-def _three_address(line: str, temporaries: list[int]) -> list[str]:
+def _three_address(line: str, temporaries: list[int]) -> list[ast.stmt]:
     """An elementwise assignment as one assignment per operation (``_t<k>`` holding each
     inner result), the order in which Python evaluates them: the same operations on the
     same operands, so that the operations of one kind can be stacked whichever node's
-    expression they sit in. Any other line is kept as it is."""
+    expression they sit in. Any other line is kept as it is (parsed)."""
     (statement,) = ast.parse(line).body
     if not isinstance(statement, ast.Assign) or _cost(statement.value) is None:
-        return [line]
-    lines: list[str] = []
+        return [statement]
+    parts: list[ast.stmt] = []
 
     def operand(node: ast.expr) -> ast.expr:
         if isinstance(node, (ast.Name, ast.Constant)):
             return node
         name = f"_t{len(temporaries)}"
         temporaries.append(0)
-        lines.append(f"{name} = {ast.unparse(inner(node))}")
+        parts.append(_assign(name, inner(node)))
         return ast.Name(name, ast.Load())
 
     def inner(node: ast.expr) -> ast.expr:
@@ -134,7 +134,11 @@ def _three_address(line: str, temporaries: list[int]) -> list[str]:
         return node
 
     root = inner(statement.value)
-    return [*lines, f"{ast.unparse(statement.targets[0])} = {ast.unparse(root)}"]
+    return [*parts, _assign(ast.unparse(statement.targets[0]), root)]
+
+
+def _assign(name: str, value: ast.expr) -> ast.Assign:
+    return ast.Assign([ast.Name(name, ast.Store())], value, lineno=0)
 
 
 class _Slots(ast.NodeTransformer):
@@ -178,8 +182,7 @@ class _Program:
         self.levels.append(level)
         return len(self.kinds) - 1
 
-    def read(self, line: str) -> None:
-        (statement,) = ast.parse(line).body
+    def read(self, statement: ast.stmt) -> None:
         if isinstance(statement, ast.If):  # a guard: nothing moves across it
             slots = _Slots(self.variables)
             test = ast.unparse(slots.visit(statement.test))
