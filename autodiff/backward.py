@@ -143,7 +143,6 @@ def accumulate_grads(root: Walked, seed: float) -> None:
         node = root
         ready = [root]
         counted = False
-        committed = True  # whether `node` (the last one popped) has its new .grad
         try:
             _count_uses(root)
             counted = True
@@ -152,14 +151,15 @@ def accumulate_grads(root: Walked, seed: float) -> None:
             while ready:
                 node = pop()
                 g = node._g
-                grad = node.grad
+                # The old .grad is kept in _g until the next walk, to undo this one if it
+                # fails; kept before anything that can raise (a .grad written by hand may
+                # be no number), so that the undo of a popped node always writes it back.
+                node._g = grad = node.grad
                 total = grad + g if grad else g  # 0.0 + g would allocate a new float
                 # Float products overflow to inf silently, and inf times a zero partial makes
                 # nan further down: stop at the first node whose gradient is not finite.
                 if not -_INF < total < _INF:
-                    committed = False
                     raise _gradient_error(node, grad, g)
-                node._g = grad  # kept until the next walk, to undo this one if it fails
                 node.grad = total
                 prim = node._prim
                 # * and + (most nodes of a network's graph) have their partials written out:
@@ -241,7 +241,7 @@ def accumulate_grads(root: Walked, seed: float) -> None:
                                 push(a)
         except BaseException as error:
             if counted:
-                _undo(root, ready if committed else [*ready, node])
+                _undo(root, ready)
             else:  # stopped while counting: no .grad has changed yet
                 _clear_scratch(root)
             replacement = _walk_error(root, node, error)

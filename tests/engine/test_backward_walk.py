@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -120,6 +121,30 @@ def test_a_failed_backward_changes_no_grad(
     assert [node.grad for node in nodes] == before
     (leaf * 2.0).backward()  # the next walk through the same nodes is right
     assert leaf.grad == before[nodes.index(leaf)] + 2.0
+
+
+@pytest.mark.parametrize(
+    ("written", "error"),
+    [(Decimal("0.5"), TypeError), (1j, TypeError), ("0.5", TypeError)],
+    ids=["Decimal", "complex", "str"],
+)
+def test_a_grad_that_cannot_be_added_to_fails_the_walk_and_is_kept(
+    written: object, error: type[Exception]
+) -> None:
+    from autodiff.graph import reachable
+
+    x, w = Value(2.0, label="x"), Value(3.0, label="w")
+    out = (x * w).tanh() + w
+    nodes = reachable(out)
+    for number, node in enumerate(nodes):
+        node.grad = 0.25 * number
+    x.grad = written  # type: ignore[assignment]  # by hand: not a float
+    before = [node.grad for node in nodes]
+    with pytest.raises(error):
+        out.backward()
+    assert [node.grad for node in nodes] == before
+    assert x.grad is written
+    assert _scratch_is_clean(out)
 
 
 @pytest.mark.parametrize(
