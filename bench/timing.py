@@ -37,6 +37,7 @@ class Timings:
 
 
 def _calls_per_sample(call: Callable[[], object], target: float) -> int:
+    call()  # untimed: a first call may do one-time work (a tape generates its code)
     start = time.process_time()
     call()
     once = max(time.process_time() - start, 1e-6)
