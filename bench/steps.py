@@ -21,7 +21,7 @@ CHECKED_LR = 0.05
 DRIFT = 1e-4
 """How far a timed engine's loss and gradients may move from the starting step's (an
 example crossing the hinge or a relu kink would move them by about 1/100)."""
-TIMED_LR = 1e-9
+TIMED_LR = 1e-12
 """The step size of the timed steps: so small that a step's work stays that of the starting
 parameters. Every engine then times the same step, whatever number of steps its samples
 take. (Trained at 0.05, the float step, which skips the backward pass of every example the
