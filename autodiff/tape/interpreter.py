@@ -30,7 +30,6 @@ Example:
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -39,19 +38,11 @@ from ..primitives import Primitive
 from .arguments import argument
 from .codegen import forward_expression, partial_expressions
 from .kernels import Symbol
-from .trace import Instruction, Program, walk_order
+from .trace import COMPARISONS, Instruction, Program, walk_order
 
 __all__ = ["Interpreter"]
 
 _INF = math.inf
-_SCALAR_TESTS: dict[str, Callable[[Any, Any], Any]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "==": operator.eq,
-    "!=": operator.ne,
-}
 
 
 class _Kernels:
@@ -303,7 +294,7 @@ def _guard_test(
         reciprocal_scale = namespace["reciprocal_scale"]
         compare = lambda y, scale: reciprocal_scale(y) == scale  # noqa: E731
     else:
-        compare = _SCALAR_TESTS[op]
+        compare = COMPARISONS[op]
     if dialect == "scalar":
         return lambda left, right: compare(left, right) != outcome
     np = namespace["np"]

@@ -19,7 +19,6 @@ from __future__ import annotations
 import builtins
 import linecache
 import math
-import operator
 from collections.abc import Callable, Iterable, Sequence
 from itertools import count
 from typing import Any
@@ -32,7 +31,7 @@ from .batch import Replay, as_rows, run_batch
 from .codegen import generate
 from .interpreter import Interpreter
 from .kernels import array_namespace, kernel_functions, scalar_namespace
-from .trace import Program, trace
+from .trace import COMPARISONS, Program, trace
 
 __all__ = ["INTERPRET_ABOVE", "GraphChangedError", "Tape", "compile_tape"]
 
@@ -45,15 +44,7 @@ def _divides_alike(y: float, scale: float) -> bool:
     return reciprocal_scale(y) == scale
 
 
-_COMPARE = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "==": operator.eq,
-    "!=": operator.ne,
-    "/": _divides_alike,
-}
+_COMPARE = {**COMPARISONS, "/": _divides_alike}
 _INF = math.inf
 _serial = count()
 

@@ -14,15 +14,27 @@ to these numbers.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..graph import reachable
 from ..primitives import Primitive
 from ..value import Value
 from .observe import Guard, NestedTraceError, Watch, watching
 
-__all__ = ["Instruction", "Program", "TraceError", "trace", "walk_order"]
+__all__ = ["COMPARISONS", "Instruction", "Program", "TraceError", "trace", "walk_order"]
+
+COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+"""A comparison guard's op, as a function (a ``"/"`` guard compares a division's scale)."""
 
 
 class TraceError(ValueError):
