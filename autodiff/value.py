@@ -538,21 +538,12 @@ def _apply1(prim: Primitive, x: Value) -> Value:
     # so the operand is checked, not only the result as for + and *.
     if not -_INF < (data := x._data) < _INF:
         raise _not_finite(prim, (x,))
-    if not -_INF < (data := prim.forward(data)) < _INF:
-        raise _not_finite(prim, (x,))
-    node = _new_object(Value)  # as _constant(data), written out: a call saved per node
-    node._data = data
-    node.grad = 0.0
-    node.label = ""
-    node._g = 0.0
-    node._n = 0
+    node = _result(prim, prim.forward(data), (x,))
     if recorder := _recorder():
         node._prim = prim
         node._a = x
         if recorder is not True:
             recorder(node)
-    else:
-        node._prim = None
     return node
 
 
@@ -573,21 +564,12 @@ def apply_variadic(prim: Primitive, operands: tuple[Value, ...]) -> Value:
     """The node for a primitive that takes any number of operands (``sum``, ``dot``)."""
     # A sum or dot product of operands one of which is not finite is never finite itself:
     # the result's check covers a number written into an operand's .data.
-    if not -_INF < (data := prim.forward(*map(_data_of, operands))) < _INF:
-        raise _not_finite(prim, operands)
-    node = _new_object(Value)  # as _constant(data), written out: a call saved per node
-    node._data = data
-    node.grad = 0.0
-    node.label = ""
-    node._g = 0.0
-    node._n = 0
+    node = _result(prim, prim.forward(*map(_data_of, operands)), operands)
     if recorder := _recorder():
         node._prim = prim
         node._a = operands
         if recorder is not True:
             recorder(node)
-    else:
-        node._prim = None
     return node
 
 
